@@ -1,0 +1,295 @@
+//! Errors: the ones handlers return, the ones actionkit raises while decoding
+//! a request, and the ones it raises while generating a schema.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use crate::decode::{DecodeError, DecodeErrorKind};
+
+/// An error a handler returns to the caller: an HTTP-like status, a stable
+/// name and a message written for the model (or the workflow operator).
+///
+/// * Agent (OpenAPI) callers get `httpStatusCode = status` and a JSON body
+///   `{"error": name, "message": message, ...details}`.
+/// * Function-details callers get `REPROMPT` for 4xx (the model can fix its
+///   arguments) and `FAILURE` for 5xx.
+/// * Step Functions get a task failure whose error name is
+///   `<prefix>.<name>` (see [`Resolver::error_prefix`](crate::Resolver::error_prefix)),
+///   which `Retry` and `Catch` can match.
+///
+/// ```
+/// use actionkit::ActionError;
+///
+/// let err = ActionError::not_found("No vendor with id V-42; search by name first.");
+/// assert_eq!(err.status(), 404);
+/// assert_eq!(err.name(), "NotFound");
+/// ```
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ActionError {
+    status: u16,
+    name: Cow<'static, str>,
+    message: String,
+    details: Map<String, Value>,
+    retryable: bool,
+    /// Detail for the operator, logged but never sent to the caller.
+    log_detail: Option<String>,
+}
+
+impl ActionError {
+    /// An error with an explicit status and a stable name (letters, digits
+    /// and dots, e.g. `"StoreUnavailable"`).
+    pub fn new(
+        status: u16,
+        name: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            name: name.into(),
+            message: message.into(),
+            details: Map::new(),
+            retryable: status == 429 || status >= 502,
+            log_detail: None,
+        }
+    }
+
+    /// 400 `InvalidInput`: the caller can fix the request.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(400, "InvalidInput", message)
+    }
+
+    /// 403 `Forbidden`: the request is understood and refused.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(403, "Forbidden", message)
+    }
+
+    /// 404 `NotFound`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(404, "NotFound", message)
+    }
+
+    /// 429 `Throttled`: retry later.
+    pub fn too_many_requests(message: impl Into<String>) -> Self {
+        Self::new(429, "Throttled", message)
+    }
+
+    /// 503 `Unavailable`: a dependency is down; retryable.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(503, "Unavailable", message)
+    }
+
+    /// 500 `Internal` with a generic message; `detail` goes to the log only.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Self::new(
+            500,
+            "Internal",
+            "An internal error occurred; the request was not completed.",
+        )
+        .with_log_detail(detail)
+    }
+
+    /// Adds a structured field to the error body (for example `retry_after_seconds`).
+    pub fn with_detail(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.details.insert(key.into(), value.into());
+        self
+    }
+
+    /// Attaches operator-facing detail that is logged, never returned.
+    pub fn with_log_detail(mut self, detail: impl Into<String>) -> Self {
+        self.log_detail = Some(detail.into());
+        self
+    }
+
+    /// Overrides whether a workflow should retry this error.
+    pub fn retryable(mut self, retryable: bool) -> Self {
+        self.retryable = retryable;
+        self
+    }
+
+    /// The HTTP-like status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The stable name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The message meant for the model.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether retrying the same request may succeed.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+
+    pub(crate) fn log_detail(&self) -> Option<&str> {
+        self.log_detail.as_deref()
+    }
+
+    /// The JSON body sent to the caller.
+    pub(crate) fn body(&self) -> Value {
+        let mut body = Map::with_capacity(2 + self.details.len());
+        body.insert("error".into(), Value::String(self.name.to_string()));
+        body.insert("message".into(), Value::String(self.message.clone()));
+        for (k, v) in &self.details {
+            body.insert(k.clone(), v.clone());
+        }
+        Value::Object(body)
+    }
+
+    /// A decoding failure of one request part, as the 400 the model sees.
+    pub(crate) fn from_decode(part: RequestPart, err: &DecodeError) -> Self {
+        let path = err.path();
+        let name = match (&err.kind, part) {
+            (_, RequestPart::Input) => "InvalidInput",
+            (DecodeErrorKind::Missing, _) => "MissingParameter",
+            _ => "InvalidParameter",
+        };
+        let text = match part {
+            RequestPart::Input => err.without_received(),
+            _ => err.to_string(),
+        };
+        let mut error = Self::new(400, name, format!("{} {text}.", part.noun()));
+        if !path.is_empty() {
+            error = error.with_detail("parameter", path);
+        }
+        if let DecodeErrorKind::Invalid { expected, received } = &err.kind {
+            error = error.with_detail("expected", expected.clone());
+            if part != RequestPart::Input {
+                error = error.with_detail("received", received.clone());
+            }
+        }
+        error.with_detail("location", part.location())
+    }
+}
+
+/// Which part of a request an extractor read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RequestPart {
+    Query,
+    Path,
+    Body,
+    Input,
+}
+
+impl RequestPart {
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Query => "Query parameter",
+            Self::Path => "Path parameter",
+            Self::Body => "Request body property",
+            Self::Input => "Input field",
+        }
+    }
+
+    fn location(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Path => "path",
+            Self::Body => "body",
+            Self::Input => "input",
+        }
+    }
+}
+
+/// The payload is neither a Bedrock Agent event nor anything this function
+/// serves. The only error actionkit raises as a Lambda invocation error.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("malformed event: {reason}")]
+pub struct MalformedEvent {
+    reason: String,
+}
+
+impl MalformedEvent {
+    pub(crate) fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Why a schema could not be generated: each variant names what Bedrock
+/// would reject and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaError {
+    /// An operation or function has an empty description.
+    #[error("{operation}: a description is required (the model reads it to choose the tool)")]
+    MissingDescription {
+        /// The operation (`GET /path`) or function name.
+        operation: String,
+    },
+    /// A description is longer than Bedrock allows.
+    #[error("{operation}: description is {len} characters; Bedrock allows at most {max}")]
+    DescriptionTooLong {
+        /// The operation or function (and parameter) at fault.
+        operation: String,
+        /// Its length in characters.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// More operations than one action group may hold.
+    #[error("{count} operations; a Bedrock action group holds at most {max}")]
+    TooManyOperations {
+        /// How many were registered.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The derived tool name is too long or has characters Claude rejects.
+    #[error(
+        "{operation}: tool name `{tool_name}` must match ^[a-zA-Z0-9_-]{{1,64}}$ \
+         (shorten the path or set a shorter operation id)"
+    )]
+    BadToolName {
+        /// The operation at fault.
+        operation: String,
+        /// The tool name Bedrock would build.
+        tool_name: String,
+    },
+    /// A function or operation has more parameters than Bedrock allows.
+    #[error("{operation}: {count} parameters; at most {max} are allowed")]
+    TooManyParameters {
+        /// The function at fault.
+        operation: String,
+        /// How many it has.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A type or construct Bedrock does not accept.
+    #[error("{operation}: {location} uses {what}, which Bedrock does not support")]
+    UnsupportedType {
+        /// The operation or function at fault.
+        operation: String,
+        /// Where in it (parameter or JSON pointer).
+        location: String,
+        /// What is unsupported.
+        what: String,
+    },
+    /// A name that does not fit Bedrock's naming rules.
+    #[error("{operation}: name `{name}` is invalid: {rule}")]
+    BadName {
+        /// The operation or function at fault.
+        operation: String,
+        /// The offending name.
+        name: String,
+        /// The rule it breaks.
+        rule: String,
+    },
+    /// The path template and the path parameters disagree.
+    #[error("{operation}: {problem}")]
+    PathMismatch {
+        /// The operation at fault.
+        operation: String,
+        /// What disagrees.
+        problem: String,
+    },
+}

@@ -1,0 +1,93 @@
+//! The `Handler` trait, implemented for async functions of 0..=8 extractor
+//! arguments, and its type-erased form stored by the resolver.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use crate::error::ActionError;
+use crate::extract::{FromInvocation, Invocation};
+use crate::operation::OperationDoc;
+use crate::response::{IntoReply, Reply};
+
+/// A boxed future of a handler's reply.
+pub(crate) type ReplyFuture = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+/// An async function usable as a route, function or task handler.
+///
+/// Implemented for every `async fn(E1, .., En) -> R` (n ≤ 8) whose
+/// arguments implement [`FromInvocation`] and whose result implements
+/// [`IntoReply`]; you never implement it yourself.
+pub trait Handler<Args, S>: Clone + Send + Sync + Sized + 'static {
+    /// Extracts the arguments and starts the handler.
+    #[doc(hidden)]
+    fn start(&self, invocation: &Invocation<'_>, state: &S) -> Result<ReplyFuture, ActionError>;
+
+    /// Documents the extractors and the response.
+    #[doc(hidden)]
+    fn describe(doc: &mut OperationDoc);
+}
+
+macro_rules! impl_handler {
+    ($($arg:ident),*) => {
+        impl<F, Fut, R, S, $($arg,)*> Handler<($($arg,)*), S> for F
+        where
+            F: Fn($($arg),*) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future<Output = R> + Send + 'static,
+            R: IntoReply + 'static,
+            $($arg: FromInvocation<S> + Send + 'static,)*
+        {
+            #[allow(non_snake_case, unused_variables)]
+            fn start(&self, invocation: &Invocation<'_>, state: &S) -> Result<ReplyFuture, ActionError> {
+                $(let $arg = $arg::from_invocation(invocation, state)?;)*
+                let future = (self)($($arg),*);
+                Ok(Box::pin(async move { future.await.into_reply() }))
+            }
+
+            fn describe(doc: &mut OperationDoc) {
+                $($arg::describe(doc);)*
+                R::describe(doc);
+            }
+        }
+    };
+}
+
+impl_handler!();
+impl_handler!(A1);
+impl_handler!(A1, A2);
+impl_handler!(A1, A2, A3);
+impl_handler!(A1, A2, A3, A4);
+impl_handler!(A1, A2, A3, A4, A5);
+impl_handler!(A1, A2, A3, A4, A5, A6);
+impl_handler!(A1, A2, A3, A4, A5, A6, A7);
+impl_handler!(A1, A2, A3, A4, A5, A6, A7, A8);
+
+/// A handler with its argument types erased, as the resolver stores it.
+pub(crate) trait ErasedHandler<S>: Send + Sync {
+    fn start(&self, invocation: &Invocation<'_>, state: &S) -> Result<ReplyFuture, ActionError>;
+}
+
+pub(crate) struct Erased<H, Args> {
+    handler: H,
+    _args: PhantomData<fn() -> Args>,
+}
+
+impl<H, Args> Erased<H, Args> {
+    pub(crate) fn boxed<S>(handler: H) -> Box<dyn ErasedHandler<S>>
+    where
+        H: Handler<Args, S>,
+        Args: 'static,
+        S: 'static,
+    {
+        Box::new(Erased {
+            handler,
+            _args: PhantomData,
+        })
+    }
+}
+
+impl<H: Handler<Args, S>, Args, S> ErasedHandler<S> for Erased<H, Args> {
+    fn start(&self, invocation: &Invocation<'_>, state: &S) -> Result<ReplyFuture, ActionError> {
+        self.handler.start(invocation, state)
+    }
+}

@@ -1,0 +1,81 @@
+//! # actionkit
+//!
+//! Typed handlers for the AWS Lambda functions that AI agents and AI
+//! workflows call — Powertools' `BedrockAgentResolver`, done the Rust way.
+//!
+//! * One async handler with typed extractors ([`Query`], [`Path`], [`Body`],
+//!   [`State`], [`SessionAttributes`], ...) serves a Bedrock Agent
+//!   **OpenAPI action group** route, a **function-details** function and a
+//!   **Step Functions task**, each answered in its own envelope.
+//! * Bedrock's string values are coerced by the *target field's* type.
+//! * Errors never crash the Lambda: they become 4xx/5xx agent responses,
+//!   `REPROMPT`/`FAILURE`, or task failures named `<Prefix>.<Name>`.
+//! * The OpenAPI 3.0 document (Bedrock profile) and the `functionSchema`
+//!   come from the same signatures ([`Resolver::openapi`],
+//!   [`Resolver::function_schema`]), refusing what Bedrock would reject.
+//!
+//! ```
+//! use actionkit::{ActionError, Json, Path, Resolver};
+//! use serde::{Deserialize, Serialize};
+//! use utoipa::{IntoParams, ToSchema};
+//!
+//! #[derive(Deserialize, IntoParams)]
+//! struct VendorId {
+//!     /// The vendor's id, e.g. V-1001.
+//!     vendor_id: String,
+//! }
+//!
+//! #[derive(Serialize, ToSchema)]
+//! struct Vendor {
+//!     /// Legal name.
+//!     name: String,
+//! }
+//!
+//! async fn get_vendor(Path(p): Path<VendorId>) -> Result<Json<Vendor>, ActionError> {
+//!     match p.vendor_id.as_str() {
+//!         "V-1001" => Ok(Json(Vendor { name: "Acme GmbH".into() })),
+//!         other => Err(ActionError::not_found(format!("No vendor {other}."))),
+//!     }
+//! }
+//!
+//! let resolver = Resolver::new("Vendors").get("/vendors/{vendor_id}", "Get a vendor by id", get_vendor);
+//! let doc = resolver.openapi("Vendors", "1.0.0", "Vendor master data").unwrap();
+//! assert_eq!(doc["paths"]["/vendors/{vendor_id}"]["get"]["operationId"], "get_vendors_by_vendor_id");
+//! ```
+
+mod decode;
+mod envelope;
+mod error;
+mod event;
+mod extract;
+mod handler;
+mod lower;
+mod observability;
+mod openapi;
+mod operation;
+mod profile;
+mod resolver;
+mod response;
+mod route;
+mod runtime;
+
+pub use error::{ActionError, MalformedEvent, SchemaError};
+pub use extract::{
+    Body, FromInvocation, Invocation, Path, PromptSessionAttributes, Query, RawEvent,
+    SessionAttributes, State,
+};
+pub use handler::Handler;
+pub use observability::{LogFormat, init_tracing, init_tracing_with};
+pub use operation::{Operation, OperationDoc};
+pub use profile::{
+    MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS, bedrock_function_schema_violations,
+    bedrock_openapi_violations,
+};
+pub use resolver::{DEFAULT_MAX_RESPONSE_BYTES, Resolver, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES};
+pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit};
+pub use route::Method;
+pub use runtime::run;
+
+/// Re-exported so handlers can name the Lambda context without a direct
+/// dependency.
+pub use lambda_runtime::{Context, Diagnostic};

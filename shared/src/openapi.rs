@@ -1,0 +1,311 @@
+//! Generation of the OpenAPI 3.0 document (Bedrock profile) and of the
+//! function-details `functionSchema`, from the registered handlers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::error::SchemaError;
+use crate::lower::{Unsupported, inline_refs, lower_schema};
+use crate::operation::{OperationDoc, ParamDoc, ParamLocation};
+use crate::profile::{
+    FUNCTION_PARAMETER_TYPES, MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS,
+    bedrock_function_schema_violations, bedrock_openapi_violations,
+};
+use crate::resolver::{FunctionEntry, Resolver, RouteEntry};
+
+/// The body of every error response: documented once, shared by all
+/// operations, so the model knows what a failure looks like.
+#[derive(Serialize, ToSchema)]
+#[allow(dead_code)]
+struct ErrorBody {
+    /// Stable error name, e.g. `InvalidParameter`, `NotFound`, `Forbidden`.
+    error: String,
+    /// What went wrong and what to change, written for the model.
+    message: String,
+    /// The parameter at fault, when one is.
+    parameter: Option<String>,
+    /// What the parameter must be.
+    expected: Option<String>,
+    /// What was received (shortened).
+    received: Option<String>,
+}
+
+fn error_body_schema() -> Result<Value, Unsupported> {
+    let mut schema = serde_json::to_value(ErrorBody::schema()).unwrap_or(Value::Null);
+    lower_schema(&mut schema, "#/ErrorBody")?;
+    Ok(schema)
+}
+
+fn error_response(description: &str, schema: &Value) -> Value {
+    json!({"description": description, "content": {"application/json": {"schema": schema}}})
+}
+
+fn unsupported(operation: &str, u: Unsupported) -> SchemaError {
+    SchemaError::UnsupportedType {
+        operation: operation.to_owned(),
+        location: u.pointer,
+        what: u.what,
+    }
+}
+
+/// Inlines and lowers a schema taken from a route's documentation.
+fn finish_schema(
+    schema: &Value,
+    components: &BTreeMap<String, Value>,
+    operation: &str,
+    pointer: &str,
+) -> Result<Value, SchemaError> {
+    let mut schema =
+        inline_refs(schema, components, pointer).map_err(|u| unsupported(operation, u))?;
+    lower_schema(&mut schema, pointer).map_err(|u| unsupported(operation, u))?;
+    Ok(schema)
+}
+
+impl<S> Resolver<S> {
+    /// Generates the OpenAPI 3.0.0 document for this action group's routes,
+    /// in the Bedrock profile, or the first reason Bedrock would reject it.
+    pub fn openapi(
+        &self,
+        title: &str,
+        version: &str,
+        description: &str,
+    ) -> Result<Value, SchemaError> {
+        if self.routes.len() > MAX_OPERATIONS {
+            return Err(SchemaError::TooManyOperations {
+                count: self.routes.len(),
+                max: MAX_OPERATIONS,
+            });
+        }
+        let mut paths = Map::new();
+        for route in &self.routes {
+            let operation = self.operation_object(route)?;
+            let item = paths
+                .entry(route.template.as_str().to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(item) = item {
+                item.insert(route.method.openapi_key().to_owned(), operation);
+            }
+        }
+        let mut info = Map::new();
+        info.insert("title".into(), title.into());
+        info.insert("version".into(), version.into());
+        if !description.is_empty() {
+            info.insert("description".into(), description.into());
+        }
+        let doc = json!({"openapi": "3.0.0", "info": info, "paths": paths});
+        match bedrock_openapi_violations(&doc, self.action_group())
+            .into_iter()
+            .next()
+        {
+            Some(error) => Err(error),
+            None => Ok(doc),
+        }
+    }
+
+    fn operation_object(&self, route: &RouteEntry<S>) -> Result<Value, SchemaError> {
+        let label = format!("{} {}", route.method, route.template.as_str());
+        if route.operation.description.trim().is_empty() {
+            return Err(SchemaError::MissingDescription { operation: label });
+        }
+        check_path_parameters(route, &label)?;
+        let doc = &route.doc;
+        let mut op = Map::new();
+        if let Some(summary) = &route.operation.summary {
+            op.insert("summary".into(), summary.clone().into());
+        }
+        op.insert(
+            "description".into(),
+            route.operation.description.clone().into(),
+        );
+        let operation_id = route
+            .operation
+            .operation_id
+            .clone()
+            .unwrap_or_else(|| route.template.operation_id(route.method));
+        op.insert("operationId".into(), operation_id.into());
+        if !doc.parameters.is_empty() {
+            let params = doc
+                .parameters
+                .iter()
+                .map(|p| parameter_object(p, doc, &label))
+                .collect::<Result<Vec<_>, _>>()?;
+            op.insert("parameters".into(), Value::Array(params));
+        }
+        if let Some(body) = &doc.request_body {
+            let schema = finish_schema(body, &doc.components, &label, "#/requestBody")?;
+            op.insert(
+                "requestBody".into(),
+                json!({"required": true, "content": {"application/json": {"schema": schema}}}),
+            );
+        }
+        let mut ok = json!({"description": "Successful response"});
+        if let Some(response) = &doc.response {
+            let schema = finish_schema(response, &doc.components, &label, "#/responses/200")?;
+            ok["content"] = json!({"application/json": {"schema": schema}});
+        }
+        let error_schema = error_body_schema().map_err(|u| unsupported(&label, u))?;
+        let bad = error_response(
+            "Invalid or missing parameters; the message says which and why",
+            &error_schema,
+        );
+        let internal = error_response("The request could not be completed", &error_schema);
+        op.insert(
+            "responses".into(),
+            json!({"200": ok, "400": bad, "500": internal}),
+        );
+        if route.operation.require_confirmation {
+            op.insert("x-requireConfirmation".into(), "ENABLED".into());
+        }
+        Ok(Value::Object(op))
+    }
+
+    /// Generates the `functionSchema` (`{"functions": [...]}`) of this
+    /// resolver's function-details functions, or the first reason Bedrock
+    /// would reject it.
+    pub fn function_schema(&self) -> Result<Value, SchemaError> {
+        let functions = self
+            .functions
+            .iter()
+            .map(function_object)
+            .collect::<Result<Vec<_>, _>>()?;
+        let schema = json!({ "functions": functions });
+        match bedrock_function_schema_violations(&schema)
+            .into_iter()
+            .next()
+        {
+            Some(error) => Err(error),
+            None => Ok(schema),
+        }
+    }
+}
+
+fn parameter_object(p: &ParamDoc, doc: &OperationDoc, label: &str) -> Result<Value, SchemaError> {
+    let pointer = format!("#/parameters/{}", p.name);
+    let schema = finish_schema(&p.schema, &doc.components, label, &pointer)?;
+    let mut param = Map::new();
+    param.insert("name".into(), p.name.clone().into());
+    param.insert(
+        "in".into(),
+        match p.location {
+            ParamLocation::Query => "query",
+            ParamLocation::Path => "path",
+        }
+        .into(),
+    );
+    if let Some(description) = &p.description {
+        param.insert("description".into(), description.clone().into());
+    }
+    param.insert("required".into(), p.required.into());
+    param.insert("schema".into(), schema);
+    Ok(Value::Object(param))
+}
+
+/// Every `{param}` of the template is a path parameter, and vice versa.
+fn check_path_parameters<S>(route: &RouteEntry<S>, label: &str) -> Result<(), SchemaError> {
+    let in_template: BTreeSet<&str> = route.template.param_names().collect();
+    let declared: BTreeSet<&str> = route
+        .doc
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamLocation::Path)
+        .map(|p| p.name.as_str())
+        .collect();
+    if in_template != declared {
+        return Err(SchemaError::PathMismatch {
+            operation: label.to_owned(),
+            problem: format!(
+                "the path template has parameters {in_template:?} but the handler's Path<T> declares {declared:?}"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// One function-details function: its parameters are the query/path
+/// parameters and the top-level body properties of its handler.
+fn function_object<S>(f: &FunctionEntry<S>) -> Result<Value, SchemaError> {
+    let label = f.name.as_str();
+    let mut params = Map::new();
+    let mut add = |name: &str,
+                   schema: &Value,
+                   description: Option<&str>,
+                   required: bool|
+     -> Result<(), SchemaError> {
+        let ty = schema
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("unspecified");
+        if !FUNCTION_PARAMETER_TYPES.contains(&ty) {
+            return Err(SchemaError::UnsupportedType {
+                operation: label.to_owned(),
+                location: format!("parameter `{name}`"),
+                what: format!(
+                    "type {ty} (function parameters are string, number, integer, boolean or array)"
+                ),
+            });
+        }
+        let mut text = description
+            .or_else(|| schema.get("description").and_then(Value::as_str))
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        if let Some(default) = schema.get("default") {
+            let default = match default {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let sep = if text.is_empty() || text.ends_with('.') {
+                " "
+            } else {
+                ". "
+            };
+            text = format!("{text}{sep}Default: {default}.").trim().to_owned();
+        }
+        params.insert(
+            name.to_owned(),
+            json!({"type": ty, "description": text, "required": required}),
+        );
+        Ok(())
+    };
+    for p in &f.doc.parameters {
+        let schema = finish_schema(
+            &p.schema,
+            &f.doc.components,
+            label,
+            &format!("#/{}", p.name),
+        )?;
+        add(&p.name, &schema, p.description.as_deref(), p.required)?;
+    }
+    if let Some(body) = &f.doc.request_body {
+        let schema = finish_schema(body, &f.doc.components, label, "#/body")?;
+        let required: BTreeSet<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+            for (name, prop) in props {
+                add(name, prop, None, required.contains(name.as_str()))?;
+            }
+        }
+    }
+    if params.len() > MAX_FUNCTION_PARAMETERS {
+        return Err(SchemaError::TooManyParameters {
+            operation: label.to_owned(),
+            count: params.len(),
+            max: MAX_FUNCTION_PARAMETERS,
+        });
+    }
+    let mut function = json!({
+        "name": f.name,
+        "description": f.operation.description,
+        "parameters": params,
+    });
+    if f.operation.require_confirmation {
+        function["requireConfirmation"] = "ENABLED".into();
+    }
+    Ok(function)
+}

@@ -1,0 +1,666 @@
+//! The resolver: routes Bedrock Agent events (both action-group modes) and
+//! Step Functions task payloads to typed handlers.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use futures_util::FutureExt;
+use lambda_runtime::{Context, Diagnostic};
+use serde_json::Value;
+use serde_json::value::RawValue;
+use tracing::Instrument;
+
+use crate::envelope::{EnvelopeCommon, api_envelope, function_envelope};
+use crate::error::ActionError;
+use crate::event::{AgentEvent, AgentTarget, Incoming, classify};
+use crate::extract::{Invocation, Source};
+use crate::handler::{Erased, ErasedHandler, Handler};
+use crate::operation::{Operation, OperationDoc};
+use crate::response::{AttributeChange, Reply, ReplyBody};
+use crate::route::{Method, PathTemplate};
+
+/// Bedrock's limit on a Lambda response to an agent.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 25_000;
+
+/// Step Functions' limit on a state's input or output (256 KiB).
+pub const STEP_FUNCTIONS_MAX_PAYLOAD_BYTES: usize = 262_144;
+
+/// How many times a too-large reply is asked to trim itself before the
+/// resolver gives up and answers `ResponseTooLarge`.
+const MAX_TRIM_ROUNDS: usize = 16;
+
+pub(crate) struct RouteEntry<S> {
+    pub(crate) method: Method,
+    pub(crate) template: PathTemplate,
+    pub(crate) operation: Operation,
+    pub(crate) doc: OperationDoc,
+    handler: Box<dyn ErasedHandler<S>>,
+}
+
+pub(crate) struct FunctionEntry<S> {
+    pub(crate) name: String,
+    pub(crate) operation: Operation,
+    pub(crate) doc: OperationDoc,
+    handler: Box<dyn ErasedHandler<S>>,
+}
+
+struct TaskEntry<S> {
+    name: String,
+    handler: Box<dyn ErasedHandler<S>>,
+}
+
+/// Routes Bedrock Agent action-group events (OpenAPI and function-details
+/// modes) and Step Functions task payloads to typed async handlers, and
+/// generates the schemas the agent reads from the same handlers.
+///
+/// ```
+/// use actionkit::{Json, Query, Resolver};
+/// use serde::{Deserialize, Serialize};
+/// use utoipa::{IntoParams, ToSchema};
+///
+/// #[derive(Deserialize, IntoParams)]
+/// struct Lookup {
+///     /// The city to look up.
+///     city: String,
+/// }
+///
+/// #[derive(Serialize, ToSchema)]
+/// struct Weather {
+///     /// Temperature in degrees Celsius.
+///     celsius: f64,
+/// }
+///
+/// async fn weather(Query(q): Query<Lookup>) -> Json<Weather> {
+///     Json(Weather { celsius: if q.city == "Oslo" { 4.0 } else { 21.0 } })
+/// }
+///
+/// let resolver = Resolver::new("Weather")
+///     .get("/weather", "Current weather for a city", weather)
+///     .function("get_weather", "Current weather for a city", weather);
+/// let schema = resolver.openapi("Weather API", "1.0.0", "Weather lookups").unwrap();
+/// assert_eq!(schema["openapi"], "3.0.0");
+/// ```
+pub struct Resolver<S = ()> {
+    action_group: String,
+    state: S,
+    pub(crate) routes: Vec<RouteEntry<S>>,
+    pub(crate) functions: Vec<FunctionEntry<S>>,
+    tasks: Vec<TaskEntry<S>>,
+    max_response_bytes: usize,
+    error_prefix: String,
+}
+
+impl Resolver<()> {
+    /// A resolver for the action group named `action_group` (used to check
+    /// the tool names Bedrock derives), with no shared state.
+    pub fn new(action_group: impl Into<String>) -> Self {
+        Self::with_state(action_group, ())
+    }
+}
+
+impl<S> Resolver<S> {
+    /// The action group name given at construction.
+    pub fn action_group(&self) -> &str {
+        &self.action_group
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Resolver<S> {
+    /// A resolver whose handlers can take [`State<S>`](crate::State): build
+    /// SDK clients and configuration once, at cold start, and pass them here.
+    pub fn with_state(action_group: impl Into<String>, state: S) -> Self {
+        Self {
+            action_group: action_group.into(),
+            state,
+            routes: Vec::new(),
+            functions: Vec::new(),
+            tasks: Vec::new(),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            error_prefix: "ActionKit".to_owned(),
+        }
+    }
+
+    /// The largest agent response sent as is (default 25,000 bytes, the
+    /// whole serialized envelope). Larger replies are trimmed (see
+    /// [`TrimToFit`](crate::TrimToFit)) or answered with `ResponseTooLarge`.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The prefix of Step Functions error names: an error named
+    /// `InvalidInput` is reported as `<prefix>.InvalidInput`. Default
+    /// `ActionKit`.
+    pub fn error_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.error_prefix = prefix.into();
+        self
+    }
+
+    /// Registers a handler for `method` and the path template `path`.
+    ///
+    /// # Panics
+    ///
+    /// At registration (cold start), when the path is not a valid template
+    /// or the same method and path are already registered.
+    pub fn route<H, Args>(
+        mut self,
+        method: Method,
+        path: &str,
+        operation: impl Into<Operation>,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<Args, S>,
+        Args: 'static,
+    {
+        let template = PathTemplate::parse(path);
+        assert!(
+            !self
+                .routes
+                .iter()
+                .any(|r| r.method == method && r.template.as_str() == path),
+            "actionkit: {method} {path} is registered twice"
+        );
+        let mut doc = OperationDoc::default();
+        H::describe(&mut doc);
+        self.routes.push(RouteEntry {
+            method,
+            template,
+            operation: operation.into(),
+            doc,
+            handler: Erased::boxed(handler),
+        });
+        self
+    }
+
+    /// Registers a `GET` route. See [`route`](Self::route).
+    pub fn get<H: Handler<Args, S>, Args: 'static>(
+        self,
+        path: &str,
+        operation: impl Into<Operation>,
+        handler: H,
+    ) -> Self {
+        self.route(Method::Get, path, operation, handler)
+    }
+
+    /// Registers a `POST` route. See [`route`](Self::route).
+    pub fn post<H: Handler<Args, S>, Args: 'static>(
+        self,
+        path: &str,
+        operation: impl Into<Operation>,
+        handler: H,
+    ) -> Self {
+        self.route(Method::Post, path, operation, handler)
+    }
+
+    /// Registers a `PUT` route. See [`route`](Self::route).
+    pub fn put<H: Handler<Args, S>, Args: 'static>(
+        self,
+        path: &str,
+        operation: impl Into<Operation>,
+        handler: H,
+    ) -> Self {
+        self.route(Method::Put, path, operation, handler)
+    }
+
+    /// Registers a `PATCH` route. See [`route`](Self::route).
+    pub fn patch<H: Handler<Args, S>, Args: 'static>(
+        self,
+        path: &str,
+        operation: impl Into<Operation>,
+        handler: H,
+    ) -> Self {
+        self.route(Method::Patch, path, operation, handler)
+    }
+
+    /// Registers a `DELETE` route. See [`route`](Self::route).
+    pub fn delete<H: Handler<Args, S>, Args: 'static>(
+        self,
+        path: &str,
+        operation: impl Into<Operation>,
+        handler: H,
+    ) -> Self {
+        self.route(Method::Delete, path, operation, handler)
+    }
+
+    /// Registers a function of a function-details action group. Its
+    /// parameters are those of its [`Query`](crate::Query) /
+    /// [`Body`](crate::Body) extractors.
+    ///
+    /// # Panics
+    ///
+    /// When a function with that name is already registered.
+    pub fn function<H, Args>(
+        mut self,
+        name: &str,
+        operation: impl Into<Operation>,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<Args, S>,
+        Args: 'static,
+    {
+        assert!(
+            !self.functions.iter().any(|f| f.name == name),
+            "actionkit: function {name} is registered twice"
+        );
+        let mut doc = OperationDoc::default();
+        H::describe(&mut doc);
+        self.functions.push(FunctionEntry {
+            name: name.to_owned(),
+            operation: operation.into(),
+            doc,
+            handler: Erased::boxed(handler),
+        });
+        self
+    }
+
+    /// Serves a handler as a Step Functions task (plain JSON in, JSON out).
+    ///
+    /// With one task registered, any payload that is not an agent event is
+    /// its input. With several, the payload is `{"task": NAME, "input": {...}}`.
+    /// Errors fail the task under the name `<prefix>.<ErrorName>`.
+    ///
+    /// # Panics
+    ///
+    /// When a task with that name is already registered.
+    pub fn task<H, Args>(mut self, name: &str, handler: H) -> Self
+    where
+        H: Handler<Args, S>,
+        Args: 'static,
+    {
+        assert!(
+            !self.tasks.iter().any(|t| t.name == name),
+            "actionkit: task {name} is registered twice"
+        );
+        self.tasks.push(TaskEntry {
+            name: name.to_owned(),
+            handler: Erased::boxed(handler),
+        });
+        self
+    }
+
+    /// Answers one invocation: an agent event gets an agent response (errors
+    /// included, as 4xx/5xx or `REPROMPT`/`FAILURE`); a task payload gets its
+    /// output or a named task error. Only a malformed agent event, or a
+    /// payload this function does not serve, is a Lambda error
+    /// (`<prefix>.MalformedEvent`).
+    pub async fn handle(
+        &self,
+        event: Value,
+        context: Context,
+    ) -> Result<Box<RawValue>, Diagnostic> {
+        let started = Instant::now();
+        let span = tracing::info_span!("invocation", request_id = %context.request_id);
+        async {
+            match classify(&event) {
+                Ok(Incoming::Agent(agent)) => {
+                    Ok(self.answer_agent(*agent, &event, &context, started).await)
+                }
+                Ok(Incoming::Task) => self.run_task(&event, &context, started).await,
+                Err(malformed) => {
+                    tracing::warn!(
+                        error = "MalformedEvent",
+                        duration_us = started.elapsed().as_micros() as u64,
+                        "{malformed}"
+                    );
+                    Err(self.diagnostic("MalformedEvent", &malformed.to_string()))
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn diagnostic(&self, name: &str, message: &str) -> Diagnostic {
+        let error_type = if name.contains('.') {
+            name.to_owned()
+        } else {
+            format!("{}.{name}", self.error_prefix)
+        };
+        Diagnostic {
+            error_type,
+            error_message: message.to_owned(),
+        }
+    }
+
+    /// Extracts the arguments and runs a handler, turning panics into 500s.
+    async fn run(&self, handler: &dyn ErasedHandler<S>, invocation: &Invocation<'_>) -> Reply {
+        let started =
+            std::panic::catch_unwind(AssertUnwindSafe(|| handler.start(invocation, &self.state)));
+        match started {
+            Err(_) => Reply::error(ActionError::internal(
+                "handler panicked while decoding its arguments",
+            )),
+            Ok(Err(rejection)) => Reply::error(rejection),
+            Ok(Ok(future)) => match AssertUnwindSafe(future).catch_unwind().await {
+                Ok(reply) => reply,
+                Err(panic) => Reply::error(ActionError::internal(format!(
+                    "handler panicked: {}",
+                    panic_message(&panic)
+                ))),
+            },
+        }
+    }
+
+    async fn answer_agent(
+        &self,
+        mut agent: AgentEvent,
+        raw: &Value,
+        context: &Context,
+        started: Instant,
+    ) -> Box<RawValue> {
+        let target = agent.target.clone();
+        let (route_label, reply, echo_path) = match &target {
+            AgentTarget::Api {
+                api_path,
+                http_method,
+            } => {
+                let found = self.routes.iter().find_map(|r| {
+                    if !r.method.matches(http_method) {
+                        return None;
+                    }
+                    r.template.match_path(api_path).map(|values| (r, values))
+                });
+                match found {
+                    Some((route, path_values)) => {
+                        if let Value::Object(params) = &mut agent.parameters {
+                            for (name, value) in path_values {
+                                params.entry(name).or_insert(Value::String(value));
+                            }
+                        }
+                        let invocation = Invocation {
+                            source: Source::Agent(&agent),
+                            raw,
+                            context,
+                        };
+                        let reply = self.run(route.handler.as_ref(), &invocation).await;
+                        (
+                            format!("{} {}", route.method, route.template.as_str()),
+                            reply,
+                            route.template.as_str().to_owned(),
+                        )
+                    }
+                    None => (
+                        format!("{} {}", http_method.to_ascii_uppercase(), api_path),
+                        Reply::error(self.unknown_operation(http_method, api_path)),
+                        api_path.clone(),
+                    ),
+                }
+            }
+            AgentTarget::Function { name } => {
+                let reply = match self.functions.iter().find(|f| &f.name == name) {
+                    Some(function) => {
+                        let invocation = Invocation {
+                            source: Source::Agent(&agent),
+                            raw,
+                            context,
+                        };
+                        self.run(function.handler.as_ref(), &invocation).await
+                    }
+                    None => Reply::error(self.unknown_function(name)),
+                };
+                (name.clone(), reply, String::new())
+            }
+        };
+
+        let mut session = std::mem::take(&mut agent.session_attributes);
+        AttributeChange::apply(&reply.attributes.session, &mut session);
+        let mut prompt_session = std::mem::take(&mut agent.prompt_session_attributes);
+        AttributeChange::apply(&reply.attributes.prompt_session, &mut prompt_session);
+        let common = EnvelopeCommon {
+            message_version: &agent.message_version,
+            action_group: &agent.action_group,
+            session_attributes: &session,
+            prompt_session_attributes: &prompt_session,
+            knowledge_bases: reply.attributes.knowledge_bases.as_ref(),
+        };
+        let render = |status: u16, body: &str| match &target {
+            AgentTarget::Api { http_method, .. } => {
+                api_envelope(&common, &echo_path, http_method, status, body)
+            }
+            AgentTarget::Function { name } => function_envelope(&common, name, status, body),
+        };
+        let (status, rendered) = self.fit(reply.status, reply.outcome, render);
+        tracing::info!(
+            mode = if echo_path.is_empty() { "function" } else { "openapi" },
+            action_group = %agent.action_group,
+            route = %route_label,
+            status,
+            duration_us = started.elapsed().as_micros() as u64,
+            response_bytes = rendered.len(),
+            "agent request answered"
+        );
+        RawValue::from_string(rendered).unwrap_or_else(|_| empty_object())
+    }
+
+    /// Renders a reply, trimming it or replacing it with `ResponseTooLarge`
+    /// until the whole envelope fits the agent limit. Logs errors.
+    fn fit(
+        &self,
+        status: u16,
+        outcome: Result<Box<dyn ReplyBody>, ActionError>,
+        render: impl Fn(u16, &str) -> String,
+    ) -> (u16, String) {
+        let mut body = match outcome {
+            Ok(body) => body,
+            Err(error) => return (error.status(), render(error.status(), &log_error(&error))),
+        };
+        let mut rounds = 0;
+        loop {
+            let json = match body.to_json() {
+                Ok(json) => json,
+                Err(e) => {
+                    let error =
+                        ActionError::internal(format!("response serialization failed: {e}"));
+                    return (error.status(), render(error.status(), &log_error(&error)));
+                }
+            };
+            let rendered = render(status, &json);
+            if rendered.len() <= self.max_response_bytes {
+                if rounds > 0 {
+                    tracing::info!(rounds, bytes = rendered.len(), "response trimmed to fit");
+                }
+                return (status, rendered);
+            }
+            let excess = rendered.len() - self.max_response_bytes;
+            if rounds >= MAX_TRIM_ROUNDS || !body.trim(excess) {
+                let error = ActionError::new(
+                    413,
+                    "ResponseTooLarge",
+                    format!(
+                        "The result is {} bytes, over the {}-byte limit of an agent response. \
+                         Ask for less: a narrower filter, a shorter time range or a smaller limit.",
+                        rendered.len(),
+                        self.max_response_bytes
+                    ),
+                )
+                .with_detail("response_bytes", rendered.len())
+                .with_detail("limit_bytes", self.max_response_bytes);
+                return (error.status(), render(error.status(), &log_error(&error)));
+            }
+            rounds += 1;
+        }
+    }
+
+    fn unknown_operation(&self, http_method: &str, api_path: &str) -> ActionError {
+        let available: Vec<String> = self
+            .routes
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.template.as_str()))
+            .collect();
+        ActionError::new(
+            404,
+            "UnknownOperation",
+            format!(
+                "There is no operation {} {}. Available operations: {}.",
+                http_method.to_ascii_uppercase(),
+                truncate_label(api_path),
+                if available.is_empty() {
+                    "none".to_owned()
+                } else {
+                    available.join(", ")
+                }
+            ),
+        )
+        .with_detail("available_operations", available)
+    }
+
+    fn unknown_function(&self, name: &str) -> ActionError {
+        let available: Vec<&str> = self.functions.iter().map(|f| f.name.as_str()).collect();
+        ActionError::new(
+            404,
+            "UnknownFunction",
+            format!(
+                "There is no function {}. Available functions: {}.",
+                truncate_label(name),
+                if available.is_empty() {
+                    "none".to_owned()
+                } else {
+                    available.join(", ")
+                }
+            ),
+        )
+        .with_detail("available_functions", available)
+    }
+
+    async fn run_task(
+        &self,
+        event: &Value,
+        context: &Context,
+        started: Instant,
+    ) -> Result<Box<RawValue>, Diagnostic> {
+        let (task, input) = self.select_task(event)?;
+        let invocation = Invocation {
+            source: Source::Task(input),
+            raw: event,
+            context,
+        };
+        let reply = self.run(task.handler.as_ref(), &invocation).await;
+        let result = match reply.outcome {
+            Ok(body) => match body.to_json() {
+                Ok(json) if json.len() > STEP_FUNCTIONS_MAX_PAYLOAD_BYTES => Err(ActionError::new(
+                    500,
+                    "OutputTooLarge",
+                    format!(
+                        "The task output is {} bytes, over Step Functions' {}-byte state limit.",
+                        json.len(),
+                        STEP_FUNCTIONS_MAX_PAYLOAD_BYTES
+                    ),
+                )),
+                Ok(json) => Ok(json),
+                Err(e) => Err(ActionError::internal(format!(
+                    "output serialization failed: {e}"
+                ))),
+            },
+            Err(error) => Err(error),
+        };
+        let status = result.as_ref().map_or_else(ActionError::status, |_| 200);
+        tracing::info!(
+            mode = "task",
+            task = %task.name,
+            status,
+            duration_us = started.elapsed().as_micros() as u64,
+            "task answered"
+        );
+        match result {
+            Ok(json) => RawValue::from_string(json)
+                .map_err(|e| self.diagnostic("Internal", &format!("invalid output JSON: {e}"))),
+            Err(error) => {
+                log_error(&error);
+                Err(self.diagnostic(error.name(), error.message()))
+            }
+        }
+    }
+
+    fn select_task<'e>(&self, event: &'e Value) -> Result<(&TaskEntry<S>, &'e Value), Diagnostic> {
+        if self.tasks.is_empty() {
+            return Err(self.diagnostic(
+                "MalformedEvent",
+                "malformed event: this function serves Bedrock Agent action groups only, \
+                 and the payload is not a Bedrock agent event",
+            ));
+        }
+        if let Value::Object(map) = event {
+            if let (2, Some(Value::String(name)), Some(input)) =
+                (map.len(), map.get("task"), map.get("input"))
+            {
+                return match self.tasks.iter().find(|t| &t.name == name) {
+                    Some(task) => Ok((task, input)),
+                    None => Err(self.diagnostic("UnknownTask", &self.unknown_task_message(name))),
+                };
+            }
+        }
+        match self.tasks.as_slice() {
+            [only] => Ok((only, event)),
+            _ => Err(self.diagnostic(
+                "UnknownTask",
+                &format!(
+                    "this function serves several tasks ({}); send {{\"task\": NAME, \"input\": {{...}}}}",
+                    self.task_names()
+                ),
+            )),
+        }
+    }
+
+    fn unknown_task_message(&self, name: &str) -> String {
+        format!(
+            "there is no task {}; tasks served: {}",
+            truncate_label(name),
+            self.task_names()
+        )
+    }
+
+    fn task_names(&self) -> String {
+        self.tasks
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Logs an error reply (detail only for the operator) and returns its body.
+fn log_error(error: &ActionError) -> String {
+    if error.status() >= 500 {
+        tracing::error!(
+            error = error.name(),
+            status = error.status(),
+            detail = error.log_detail().unwrap_or(""),
+            "request failed"
+        );
+    } else {
+        tracing::info!(
+            error = error.name(),
+            status = error.status(),
+            "request rejected"
+        );
+    }
+    error.body().to_string()
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("non-string panic payload")
+}
+
+/// Shortens a caller-supplied label quoted back in an error.
+fn truncate_label(label: &str) -> String {
+    let clean: String = label
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(100)
+        .collect();
+    if clean.len() < label.len() {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
+fn empty_object() -> Box<RawValue> {
+    RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| unreachable!("`{{}}` is valid JSON"))
+}

@@ -1,0 +1,33 @@
+//! Running a resolver as a Lambda function.
+
+use std::sync::Arc;
+
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+
+use crate::resolver::Resolver;
+
+/// Serves `resolver` on the Lambda Runtime API until the process ends.
+///
+/// Build the resolver (and the state it holds: SDK clients, configuration)
+/// once, before calling this: that work happens at cold start only.
+///
+/// ```no_run
+/// # async fn handler() -> actionkit::Json<u8> { actionkit::Json(1) }
+/// #[tokio::main]
+/// async fn main() -> Result<(), lambda_runtime::Error> {
+///     actionkit::init_tracing();
+///     let resolver = actionkit::Resolver::new("Ops").get("/ping", "Liveness check", handler);
+///     actionkit::run(resolver).await
+/// }
+/// ```
+pub async fn run<S: Clone + Send + Sync + 'static>(
+    resolver: Resolver<S>,
+) -> Result<(), lambda_runtime::Error> {
+    let resolver = Arc::new(resolver);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+        let resolver = Arc::clone(&resolver);
+        async move { resolver.handle(event.payload, event.context).await }
+    }))
+    .await
+}
