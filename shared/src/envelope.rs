@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::{RawValue, to_raw_value};
 
 /// What every agent envelope echoes or carries besides the response.
 pub(crate) struct EnvelopeCommon<'a> {
@@ -69,7 +70,7 @@ struct FunctionBody<'a> {
     text: TextBody<'a>,
 }
 
-fn envelope<R: Serialize>(common: &EnvelopeCommon<'_>, response: R) -> String {
+fn envelope<R: Serialize>(common: &EnvelopeCommon<'_>, response: R) -> Box<RawValue> {
     let envelope = Envelope {
         message_version: common.message_version,
         response,
@@ -78,7 +79,8 @@ fn envelope<R: Serialize>(common: &EnvelopeCommon<'_>, response: R) -> String {
         knowledge_bases_configuration: common.knowledge_bases,
     };
     // Only strings, maps of strings and `Value`s: serialization cannot fail.
-    serde_json::to_string(&envelope).unwrap_or_default()
+    // Serializing straight into a `RawValue` skips re-parsing the output.
+    to_raw_value(&envelope).unwrap_or_default()
 }
 
 /// The OpenAPI-mode envelope.
@@ -88,7 +90,7 @@ pub(crate) fn api_envelope(
     http_method: &str,
     status: u16,
     body: &str,
-) -> String {
+) -> Box<RawValue> {
     envelope(
         common,
         ApiResponse {
@@ -110,7 +112,7 @@ pub(crate) fn function_envelope(
     function: &str,
     status: u16,
     body: &str,
-) -> String {
+) -> Box<RawValue> {
     let response_state = match status {
         400..=499 => Some("REPROMPT"),
         500.. => Some("FAILURE"),

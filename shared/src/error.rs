@@ -25,9 +25,15 @@ use crate::decode::{DecodeError, DecodeErrorKind};
 /// assert_eq!(err.status(), 404);
 /// assert_eq!(err.name(), "NotFound");
 /// ```
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{name}: {message}")]
+#[derive(Debug, Clone)]
 pub struct ActionError {
+    // Boxed: errors travel in every `Result` of the request path, which
+    // should stay one pointer wide.
+    inner: Box<ErrorInner>,
+}
+
+#[derive(Debug, Clone)]
+struct ErrorInner {
     status: u16,
     name: Cow<'static, str>,
     message: String,
@@ -36,6 +42,14 @@ pub struct ActionError {
     /// Detail for the operator, logged but never sent to the caller.
     log_detail: Option<String>,
 }
+
+impl std::fmt::Display for ActionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.inner.name, self.inner.message)
+    }
+}
+
+impl std::error::Error for ActionError {}
 
 impl ActionError {
     /// An error with an explicit status and a stable name (letters, digits
@@ -46,12 +60,14 @@ impl ActionError {
         message: impl Into<String>,
     ) -> Self {
         Self {
-            status,
-            name: name.into(),
-            message: message.into(),
-            details: Map::new(),
-            retryable: status == 429 || status >= 502,
-            log_detail: None,
+            inner: Box::new(ErrorInner {
+                status,
+                name: name.into(),
+                message: message.into(),
+                details: Map::new(),
+                retryable: status == 429 || status >= 502,
+                log_detail: None,
+            }),
         }
     }
 
@@ -92,52 +108,52 @@ impl ActionError {
 
     /// Adds a structured field to the error body (for example `retry_after_seconds`).
     pub fn with_detail(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.details.insert(key.into(), value.into());
+        self.inner.details.insert(key.into(), value.into());
         self
     }
 
     /// Attaches operator-facing detail that is logged, never returned.
     pub fn with_log_detail(mut self, detail: impl Into<String>) -> Self {
-        self.log_detail = Some(detail.into());
+        self.inner.log_detail = Some(detail.into());
         self
     }
 
     /// Overrides whether a workflow should retry this error.
     pub fn retryable(mut self, retryable: bool) -> Self {
-        self.retryable = retryable;
+        self.inner.retryable = retryable;
         self
     }
 
     /// The HTTP-like status.
     pub fn status(&self) -> u16 {
-        self.status
+        self.inner.status
     }
 
     /// The stable name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.inner.name
     }
 
     /// The message meant for the model.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.inner.message
     }
 
     /// Whether retrying the same request may succeed.
     pub fn is_retryable(&self) -> bool {
-        self.retryable
+        self.inner.retryable
     }
 
     pub(crate) fn log_detail(&self) -> Option<&str> {
-        self.log_detail.as_deref()
+        self.inner.log_detail.as_deref()
     }
 
     /// The JSON body sent to the caller.
     pub(crate) fn body(&self) -> Value {
-        let mut body = Map::with_capacity(2 + self.details.len());
-        body.insert("error".into(), Value::String(self.name.to_string()));
-        body.insert("message".into(), Value::String(self.message.clone()));
-        for (k, v) in &self.details {
+        let mut body = Map::with_capacity(2 + self.inner.details.len());
+        body.insert("error".into(), Value::String(self.inner.name.to_string()));
+        body.insert("message".into(), Value::String(self.inner.message.clone()));
+        for (k, v) in &self.inner.details {
             body.insert(k.clone(), v.clone());
         }
         Value::Object(body)
@@ -155,7 +171,12 @@ impl ActionError {
             RequestPart::Input => err.without_received(),
             _ => err.to_string(),
         };
-        let mut error = Self::new(400, name, format!("{} {text}.", part.noun()));
+        let message = match text.strip_prefix("the input") {
+            // The whole value is at fault: no parameter to name.
+            Some(rest) => format!("The input{rest}."),
+            None => format!("{} {text}.", part.noun()),
+        };
+        let mut error = Self::new(400, name, message);
         if !path.is_empty() {
             error = error.with_detail("parameter", path);
         }

@@ -3,7 +3,11 @@
 
 use std::collections::HashMap;
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
 use crate::error::MalformedEvent;
@@ -17,27 +21,50 @@ struct NamedValue {
     value: Value,
 }
 
-/// The fields shared by both Bedrock Agent action-group event kinds.
+/// Bedrock Agent events, both kinds, parsed straight from the payload text.
+/// Every field is optional so that one parse also tells an agent event from
+/// a task payload; unknown fields (`inputText`, `agent`'s contents) are
+/// skipped without being copied.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AgentEventWire {
-    message_version: String,
-    action_group: String,
-    #[serde(default)]
-    api_path: Option<String>,
-    #[serde(default)]
-    http_method: Option<String>,
-    #[serde(default)]
-    function: Option<String>,
-    #[serde(default)]
+struct AgentEventWire<'a> {
+    #[serde(borrow)]
+    message_version: Option<Cow<'a, str>>,
+    agent: Option<IgnoredAny>,
+    #[serde(borrow)]
+    action_group: Option<Cow<'a, str>>,
+    session_id: Option<IgnoredAny>,
+    #[serde(borrow)]
+    api_path: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    http_method: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    function: Option<Cow<'a, str>>,
     parameters: Option<Vec<NamedValue>>,
-    #[serde(default)]
     request_body: Option<RequestBodyWire>,
-    #[serde(default)]
     session_attributes: Option<HashMap<String, String>>,
-    #[serde(default)]
     prompt_session_attributes: Option<HashMap<String, String>>,
 }
+
+impl AgentEventWire<'_> {
+    /// How many keys only an agent event carries are present. Two are
+    /// enough to say "this was meant to be an agent event"; a Step Functions
+    /// payload that happens to use one of these names is still a task.
+    fn agent_markers(&self) -> usize {
+        [
+            self.message_version.is_some(),
+            self.agent.is_some(),
+            self.action_group.is_some(),
+            self.session_id.is_some(),
+        ]
+        .into_iter()
+        .filter(|present| *present)
+        .count()
+    }
+}
+
+/// The keys counted by [`AgentEventWire::agent_markers`].
+const AGENT_MARKERS: [&str; 4] = ["messageVersion", "agent", "actionGroup", "sessionId"];
 
 #[derive(Debug, Deserialize)]
 struct RequestBodyWire {
@@ -82,45 +109,90 @@ pub(crate) struct AgentEvent {
 pub(crate) enum Incoming {
     Agent(Box<AgentEvent>),
     /// Anything that is not shaped like an agent event: a Step Functions
-    /// task payload (or a direct invocation).
-    Task,
+    /// task payload (or a direct invocation), parsed.
+    Task(Value),
 }
 
-/// Keys only a Bedrock Agent event carries together. Two of them are enough
-/// to say "this was meant to be an agent event"; a Step Functions payload
-/// that happens to use one of these names is still treated as a task.
-const AGENT_MARKERS: [&str; 4] = ["messageVersion", "agent", "actionGroup", "sessionId"];
+/// The payload as received, parsed into a `Value` only when something asks.
+#[derive(Debug)]
+pub(crate) struct RawPayload<'a> {
+    text: &'a str,
+    parsed: OnceLock<Value>,
+}
 
-/// Classifies a raw payload. An object carrying at least two agent markers
-/// must parse as an agent event, or it is a [`MalformedEvent`].
-pub(crate) fn classify(event: &Value) -> Result<Incoming, MalformedEvent> {
-    let Value::Object(object) = event else {
-        return Ok(Incoming::Task);
-    };
-    let markers = AGENT_MARKERS
-        .iter()
-        .filter(|k| object.contains_key(**k))
-        .count();
-    if markers < 2 {
-        return Ok(Incoming::Task);
+impl<'a> RawPayload<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Self {
+            text,
+            parsed: OnceLock::new(),
+        }
     }
-    parse_agent_event(event).map(|e| Incoming::Agent(Box::new(e)))
+
+    pub(crate) fn parsed(text: &'a str, value: Value) -> Self {
+        Self {
+            text,
+            parsed: OnceLock::from(value),
+        }
+    }
+
+    /// The payload as a JSON value (parsed on first use).
+    pub(crate) fn value(&self) -> &Value {
+        self.parsed
+            .get_or_init(|| serde_json::from_str(self.text).unwrap_or(Value::Null))
+    }
 }
 
-fn parse_agent_event(event: &Value) -> Result<AgentEvent, MalformedEvent> {
-    let wire = AgentEventWire::deserialize(event)
-        .map_err(|e| MalformedEvent::new(format!("not a Bedrock agent event: {e}")))?;
+/// Classifies a payload. One that carries at least two agent markers must
+/// parse as an agent event, or it is a [`MalformedEvent`].
+pub(crate) fn classify(text: &str) -> Result<Incoming, MalformedEvent> {
+    match serde_json::from_str::<AgentEventWire<'_>>(text) {
+        Ok(wire) if wire.agent_markers() >= 2 => {
+            agent_event(wire).map(|e| Incoming::Agent(Box::new(e)))
+        }
+        Ok(_) => parse_json(text).map(Incoming::Task),
+        Err(typed_error) => {
+            // Not an object of the agent event's shape: a task payload, or
+            // an agent event with a field of the wrong type.
+            let value = parse_json(text)?;
+            let markers = value.as_object().map_or(0, |o| {
+                AGENT_MARKERS.iter().filter(|k| o.contains_key(**k)).count()
+            });
+            if markers >= 2 {
+                Err(MalformedEvent::new(format!(
+                    "not a Bedrock agent event: {typed_error}"
+                )))
+            } else {
+                Ok(Incoming::Task(value))
+            }
+        }
+    }
+}
+
+fn parse_json(text: &str) -> Result<Value, MalformedEvent> {
+    serde_json::from_str(text)
+        .map_err(|e| MalformedEvent::new(format!("the payload is not JSON: {e}")))
+}
+
+fn agent_event(wire: AgentEventWire<'_>) -> Result<AgentEvent, MalformedEvent> {
+    let (Some(message_version), Some(action_group)) = (wire.message_version, wire.action_group)
+    else {
+        return Err(MalformedEvent::new(
+            "not a Bedrock agent event: messageVersion and actionGroup are required",
+        ));
+    };
     let target = match (wire.api_path, wire.http_method, wire.function) {
         (Some(api_path), Some(http_method), _) => {
             if !api_path.starts_with('/') {
                 return Err(MalformedEvent::new("apiPath must start with '/'"));
             }
             AgentTarget::Api {
-                api_path,
-                http_method: http_method.to_ascii_uppercase(),
+                api_path: api_path.into_owned(),
+                http_method: http_method.into_owned(),
             }
         }
-        (None, None, Some(name)) => AgentTarget::Function { name },
+        (None, None, Some(name)) => AgentTarget::Function {
+            name: name.into_owned(),
+        },
         _ => {
             return Err(MalformedEvent::new(
                 "a Bedrock agent event needs either apiPath and httpMethod (OpenAPI action group) \
@@ -138,8 +210,8 @@ fn parse_agent_event(event: &Value) -> Result<AgentEvent, MalformedEvent> {
         Some(Value::Object(named_values(media.properties)))
     });
     Ok(AgentEvent {
-        message_version: wire.message_version,
-        action_group: wire.action_group,
+        message_version: message_version.into_owned(),
+        action_group: action_group.into_owned(),
         target,
         parameters,
         body,
@@ -160,18 +232,18 @@ mod tests {
     #[test]
     fn tells_the_shapes_apart() {
         let api = json!({"messageVersion":"1.0","agent":{},"actionGroup":"g","apiPath":"/x","httpMethod":"get","sessionId":"1"});
-        let Incoming::Agent(e) = classify(&api).unwrap() else {
+        let Incoming::Agent(e) = classify(&api.to_string()).unwrap() else {
             panic!()
         };
         assert_eq!(
             e.target,
             AgentTarget::Api {
                 api_path: "/x".into(),
-                http_method: "GET".into()
+                http_method: "get".into()
             }
         );
         let func = json!({"messageVersion":"1.0","agent":{},"actionGroup":"g","function":"f"});
-        let Incoming::Agent(e) = classify(&func).unwrap() else {
+        let Incoming::Agent(e) = classify(&func.to_string()).unwrap() else {
             panic!()
         };
         assert_eq!(e.target, AgentTarget::Function { name: "f".into() });
@@ -181,7 +253,10 @@ mod tests {
             json!("text"),
             json!(null),
         ] {
-            assert!(matches!(classify(&task), Ok(Incoming::Task)), "{task}");
+            assert!(
+                matches!(classify(&task.to_string()), Ok(Incoming::Task(_))),
+                "{task}"
+            );
         }
         for bad in [
             json!({"messageVersion":"1.0","agent":{},"actionGroup":"g"}),
@@ -189,7 +264,7 @@ mod tests {
             json!({"messageVersion":1,"actionGroup":"g","function":"f"}),
             json!({"messageVersion":"1.0","actionGroup":"g","apiPath":"x","httpMethod":"GET"}),
         ] {
-            assert!(classify(&bad).is_err(), "{bad}");
+            assert!(classify(&bad.to_string()).is_err(), "{bad}");
         }
     }
 
@@ -198,7 +273,7 @@ mod tests {
         let ev = json!({"messageVersion":"1.0","actionGroup":"g","apiPath":"/x","httpMethod":"POST",
             "parameters":[{"name":"a","type":"integer","value":"1"}],
             "requestBody":{"content":{"application/json":{"properties":[{"name":"b","type":"string","value":"x,y"}]}}}});
-        let Incoming::Agent(e) = classify(&ev).unwrap() else {
+        let Incoming::Agent(e) = classify(&ev.to_string()).unwrap() else {
             panic!()
         };
         assert_eq!(e.parameters, json!({"a":"1"}));

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::decode::decode;
 use crate::error::{ActionError, RequestPart};
-use crate::event::AgentEvent;
+use crate::event::{AgentEvent, RawPayload};
 use crate::operation::OperationDoc;
 
 /// The source of one invocation, as extractors see it.
@@ -28,14 +28,14 @@ pub(crate) enum Source<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct Invocation<'a> {
     pub(crate) source: Source<'a>,
-    pub(crate) raw: &'a Value,
+    pub(crate) raw: &'a RawPayload<'a>,
     pub(crate) context: &'a lambda_runtime::Context,
 }
 
 impl<'a> Invocation<'a> {
     /// The raw event as received.
     pub fn raw_event(&self) -> &'a Value {
-        self.raw
+        self.raw.value()
     }
 
     /// The Lambda invocation context.
@@ -206,7 +206,7 @@ impl<S> FromInvocation<S> for PromptSessionAttributes {
 
 impl<S> FromInvocation<S> for RawEvent {
     fn from_invocation(invocation: &Invocation<'_>, _: &S) -> Result<Self, ActionError> {
-        Ok(RawEvent(invocation.raw.clone()))
+        Ok(RawEvent(invocation.raw.value().clone()))
     }
 }
 

@@ -194,17 +194,14 @@ fn lower_null_alternatives(map: &mut Map<String, Value>) {
             continue;
         }
         map.insert("nullable".into(), Value::Bool(true));
-        if let Some(Value::Array(alternatives)) = map.get(key) {
-            if alternatives.len() == 1 {
-                if let Some(Value::Object(only)) = map
-                    .remove(key)
-                    .and_then(|v| v.as_array().and_then(|a| a.first().cloned()))
-                {
-                    for (k, v) in only {
-                        // The wrapper's own keys (description, default) win.
-                        map.entry(k).or_insert(v);
-                    }
-                }
+        let single = matches!(map.get(key), Some(Value::Array(a)) if a.len() == 1);
+        if single
+            && let Some(Value::Object(only)) =
+                map.remove(key).and_then(|v| v.as_array()?.first().cloned())
+        {
+            for (k, v) in only {
+                // The wrapper's own keys (description, default) win.
+                map.entry(k).or_insert(v);
             }
         }
     }

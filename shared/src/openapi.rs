@@ -16,8 +16,7 @@ use crate::profile::{
 };
 use crate::resolver::{FunctionEntry, Resolver, RouteEntry};
 
-/// The body of every error response: documented once, shared by all
-/// operations, so the model knows what a failure looks like.
+/// An error: what failed and what to change before trying again.
 #[derive(Serialize, ToSchema)]
 #[allow(dead_code)]
 struct ErrorBody {

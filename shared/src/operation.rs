@@ -146,6 +146,12 @@ impl OperationDoc {
                 self.components.insert(name, value);
             }
         }
-        serde_json::to_value(T::schema()).unwrap_or(Value::Object(Default::default()))
+        let schema = serde_json::to_value(T::schema()).unwrap_or(Value::Object(Default::default()));
+        // Registered under its own name too, so a self-reference resolves
+        // (and is then refused as recursive, not as unknown).
+        self.components
+            .entry(T::name().into_owned())
+            .or_insert_with(|| schema.clone());
+        schema
     }
 }

@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use crate::envelope::{EnvelopeCommon, api_envelope, function_envelope};
 use crate::error::ActionError;
-use crate::event::{AgentEvent, AgentTarget, Incoming, classify};
+use crate::event::{AgentEvent, AgentTarget, Incoming, RawPayload, classify};
 use crate::extract::{Invocation, Source};
 use crate::handler::{Erased, ErasedHandler, Handler};
 use crate::operation::{Operation, OperationDoc};
@@ -280,24 +280,28 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         self
     }
 
-    /// Answers one invocation: an agent event gets an agent response (errors
-    /// included, as 4xx/5xx or `REPROMPT`/`FAILURE`); a task payload gets its
-    /// output or a named task error. Only a malformed agent event, or a
-    /// payload this function does not serve, is a Lambda error
-    /// (`<prefix>.MalformedEvent`).
-    pub async fn handle(
+    /// Answers one invocation given as JSON text (what the Lambda runtime
+    /// hands over): an agent event gets an agent response (errors included,
+    /// as 4xx/5xx or `REPROMPT`/`FAILURE`); a task payload gets its output
+    /// or a named task error. Only a malformed agent event, or a payload this
+    /// function does not serve, is a Lambda error (`<prefix>.MalformedEvent`).
+    pub async fn handle_json(
         &self,
-        event: Value,
+        event: &str,
         context: Context,
     ) -> Result<Box<RawValue>, Diagnostic> {
         let started = Instant::now();
         let span = tracing::info_span!("invocation", request_id = %context.request_id);
         async {
-            match classify(&event) {
+            match classify(event) {
                 Ok(Incoming::Agent(agent)) => {
-                    Ok(self.answer_agent(*agent, &event, &context, started).await)
+                    let raw = RawPayload::new(event);
+                    Ok(self.answer_agent(*agent, &raw, &context, started).await)
                 }
-                Ok(Incoming::Task) => self.run_task(&event, &context, started).await,
+                Ok(Incoming::Task(value)) => {
+                    let raw = RawPayload::parsed(event, value);
+                    self.run_task(&raw, &context, started).await
+                }
                 Err(malformed) => {
                     tracing::warn!(
                         error = "MalformedEvent",
@@ -310,6 +314,15 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         }
         .instrument(span)
         .await
+    }
+
+    /// [`handle_json`](Self::handle_json) for an already parsed event.
+    pub async fn handle(
+        &self,
+        event: Value,
+        context: Context,
+    ) -> Result<Box<RawValue>, Diagnostic> {
+        self.handle_json(&event.to_string(), context).await
     }
 
     fn diagnostic(&self, name: &str, message: &str) -> Diagnostic {
@@ -346,7 +359,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     async fn answer_agent(
         &self,
         mut agent: AgentEvent,
-        raw: &Value,
+        raw: &RawPayload<'_>,
         context: &Context,
         started: Instant,
     ) -> Box<RawValue> {
@@ -428,10 +441,10 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             route = %route_label,
             status,
             duration_us = started.elapsed().as_micros() as u64,
-            response_bytes = rendered.len(),
+            response_bytes = rendered.get().len(),
             "agent request answered"
         );
-        RawValue::from_string(rendered).unwrap_or_else(|_| empty_object())
+        rendered
     }
 
     /// Renders a reply, trimming it or replacing it with `ResponseTooLarge`
@@ -440,8 +453,8 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         &self,
         status: u16,
         outcome: Result<Box<dyn ReplyBody>, ActionError>,
-        render: impl Fn(u16, &str) -> String,
-    ) -> (u16, String) {
+        render: impl Fn(u16, &str) -> Box<RawValue>,
+    ) -> (u16, Box<RawValue>) {
         let mut body = match outcome {
             Ok(body) => body,
             Err(error) => return (error.status(), render(error.status(), &log_error(&error))),
@@ -457,13 +470,14 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 }
             };
             let rendered = render(status, &json);
-            if rendered.len() <= self.max_response_bytes {
+            let size = rendered.get().len();
+            if size <= self.max_response_bytes {
                 if rounds > 0 {
-                    tracing::info!(rounds, bytes = rendered.len(), "response trimmed to fit");
+                    tracing::info!(rounds, bytes = size, "response trimmed to fit");
                 }
                 return (status, rendered);
             }
-            let excess = rendered.len() - self.max_response_bytes;
+            let excess = size - self.max_response_bytes;
             if rounds >= MAX_TRIM_ROUNDS || !body.trim(excess) {
                 let error = ActionError::new(
                     413,
@@ -471,11 +485,10 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                     format!(
                         "The result is {} bytes, over the {}-byte limit of an agent response. \
                          Ask for less: a narrower filter, a shorter time range or a smaller limit.",
-                        rendered.len(),
-                        self.max_response_bytes
+                        size, self.max_response_bytes
                     ),
                 )
-                .with_detail("response_bytes", rendered.len())
+                .with_detail("response_bytes", size)
                 .with_detail("limit_bytes", self.max_response_bytes);
                 return (error.status(), render(error.status(), &log_error(&error)));
             }
@@ -526,14 +539,14 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
 
     async fn run_task(
         &self,
-        event: &Value,
+        raw: &RawPayload<'_>,
         context: &Context,
         started: Instant,
     ) -> Result<Box<RawValue>, Diagnostic> {
-        let (task, input) = self.select_task(event)?;
+        let (task, input) = self.select_task(raw.value())?;
         let invocation = Invocation {
             source: Source::Task(input),
-            raw: event,
+            raw,
             context,
         };
         let reply = self.run(task.handler.as_ref(), &invocation).await;
@@ -581,15 +594,14 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                  and the payload is not a Bedrock agent event",
             ));
         }
-        if let Value::Object(map) = event {
-            if let (2, Some(Value::String(name)), Some(input)) =
+        if let Value::Object(map) = event
+            && let (2, Some(Value::String(name)), Some(input)) =
                 (map.len(), map.get("task"), map.get("input"))
-            {
-                return match self.tasks.iter().find(|t| &t.name == name) {
-                    Some(task) => Ok((task, input)),
-                    None => Err(self.diagnostic("UnknownTask", &self.unknown_task_message(name))),
-                };
-            }
+        {
+            return match self.tasks.iter().find(|t| &t.name == name) {
+                Some(task) => Ok((task, input)),
+                None => Err(self.diagnostic("UnknownTask", &self.unknown_task_message(name))),
+            };
         }
         match self.tasks.as_slice() {
             [only] => Ok((only, event)),
@@ -659,8 +671,4 @@ fn truncate_label(label: &str) -> String {
     } else {
         clean
     }
-}
-
-fn empty_object() -> Box<RawValue> {
-    RawValue::from_string("{}".to_owned()).unwrap_or_else(|_| unreachable!("`{{}}` is valid JSON"))
 }

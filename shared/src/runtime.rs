@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::resolver::Resolver;
 
@@ -25,9 +25,15 @@ pub async fn run<S: Clone + Send + Sync + 'static>(
     resolver: Resolver<S>,
 ) -> Result<(), lambda_runtime::Error> {
     let resolver = Arc::new(resolver);
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+    // The payload arrives as raw JSON text: agent events are then parsed
+    // once, straight into borrowed typed fields, never into a `Value` tree.
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let resolver = Arc::clone(&resolver);
-        async move { resolver.handle(event.payload, event.context).await }
+        async move {
+            resolver
+                .handle_json(event.payload.get(), event.context)
+                .await
+        }
     }))
     .await
 }

@@ -28,14 +28,14 @@ pub async fn answer_file<S: Clone + Send + Sync + 'static>(
     resolver: &Resolver<S>,
     path: &str,
 ) -> ExitCode {
-    let event = match read_event(path) {
-        Ok(event) => event,
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
         Err(e) => {
-            eprintln!("{e}");
+            eprintln!("cannot read {path}: {e}");
             return ExitCode::from(2);
         }
     };
-    match resolver.handle(event, context("harness")).await {
+    match resolver.handle_json(&text, context("harness")).await {
         Ok(response) => {
             println!("{}", response.get());
             ExitCode::SUCCESS
@@ -119,6 +119,8 @@ fn describe_request(event: &Value) -> String {
         format!("agent  {method} {path}  {params}")
     } else if let Some(function) = event["function"].as_str() {
         format!("agent  function {function}  {params}")
+    } else if event.get("messageVersion").is_some() {
+        format!("agent? {}", shorten(&event.to_string(), 110))
     } else {
         format!("task   {}", shorten(&event.to_string(), 110))
     }
