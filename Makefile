@@ -1,0 +1,72 @@
+# actionkit — the two commands of the Quick start, and a few helpers.
+#
+#   make demo    the example running locally on sample events, plus its schemas
+#   make test    the whole test suite (what CI runs)
+#   make bench   criterion benchmarks and the process-level cold-start harness
+#   make schemas regenerate the committed schema snapshots after a reviewed change
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+# The stamp changes with the requirements, so an edit reinstalls; otherwise
+# the second run installs nothing.
+STAMP  := $(VENV)/.installed-$(shell sha1sum tests/requirements.txt | cut -c1-12)
+CARGO  ?= cargo
+EXAMPLE := target/release/examples/query_cloudwatch
+
+.PHONY: help demo test bench schemas tools
+
+help:
+	@echo "make demo | make test | make bench | make schemas"
+
+$(STAMP): tests/requirements.txt
+	@echo "==> installing Python tools into $(VENV)/ (once)"
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+tools: $(STAMP)
+
+demo: $(STAMP)
+	@echo "==> building the example (release)"
+	@$(CARGO) build --quiet --release --locked --example query_cloudwatch
+	@echo
+	@echo "actionkit demo: the article's query_cloudwatch route, on actionkit"
+	@echo "Each sample event in events/example/ is answered by the same typed handler,"
+	@echo "as an OpenAPI action group, a function-details action group and a Step Functions task."
+	@$(EXAMPLE) --demo events/example
+	@echo
+	@echo "==> the OpenAPI document the agent reads (generated from the handler signature)"
+	@$(EXAMPLE) --schema > target/query_cloudwatch.openapi.json
+	@$(PY) tests/tools/validate_openapi.py target/query_cloudwatch.openapi.json
+	@$(PY) tests/tools/summarize_openapi.py target/query_cloudwatch.openapi.json
+	@echo
+	@echo "==> the function-details functionSchema, from the same handler"
+	@$(EXAMPLE) --function-schema
+
+test: $(STAMP)
+	@echo "==> cargo fmt --check"
+	@$(CARGO) fmt --all --check
+	@echo "==> cargo clippy --all-targets -D warnings"
+	@$(CARGO) clippy --quiet --locked --all-targets -- -D warnings
+	@echo "==> cargo doc (warnings are errors)"
+	@RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --locked --no-deps
+	@echo "==> OpenAPI documents: openapi-spec-validator (OpenAPI 3.0)"
+	@$(PY) tests/tools/validate_openapi.py shared/tests/snapshots
+	@echo "==> cargo test"
+	@$(CARGO) test --locked 2>&1 | tee target/cargo-test.log
+	@echo "==> summary"
+	@grep -E '^test result:' target/cargo-test.log | awk '{p+=$$4; f+=$$6} END {printf "cargo test: %d passed, %d failed\n", p, f; exit (f > 0)}'
+
+bench: $(STAMP)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements-bench.txt
+	@$(CARGO) bench --locked -p actionkit --bench resolve
+	@$(CARGO) build --quiet --release --locked --example query_cloudwatch
+	@$(PY) tests/tools/coldstart.py $(EXAMPLE) events/example/01-query-recent-errors.json
+
+schemas:
+	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p actionkit --test schema
+	@git status --short -- shared/tests/snapshots openapi
