@@ -1,0 +1,153 @@
+//! Checks on the query text a model wrote, and the row cap.
+
+use std::sync::LazyLock;
+
+use actionkit::ActionError;
+use regex::Regex;
+
+/// CloudWatch Logs Insights' limit on a query string.
+pub const MAX_QUERY_CHARS: usize = 10_000;
+
+// `SOURCE` picks log groups by itself, bypassing the allowlist; it is a
+// command, so it starts the query or follows a pipe. Any case, any spacing.
+static SOURCE_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|\|)\s*source\b").unwrap_or_else(|_| unreachable!("valid regex"))
+});
+// `unmask(...)` reveals data masked by a data protection policy.
+static UNMASK_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\bunmask\s*\(").unwrap_or_else(|_| unreachable!("valid regex"))
+});
+// The last `| limit N` of the query.
+static LIMIT_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\|\s*limit\s+(\d+)\s*$").unwrap_or_else(|_| unreachable!("valid regex"))
+});
+
+/// Refuses what a model must not run, and returns the query with the row
+/// cap enforced (a `| limit` added, or lowered).
+pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError> {
+    let trimmed = query.trim();
+    if trimmed.is_empty() {
+        return Err(ActionError::bad_request(
+            "`query` is empty. Write a Logs Insights query, e.g. `fields @timestamp, @message | sort @timestamp desc | limit 20`.",
+        )
+        .with_detail("parameter", "query"));
+    }
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(ActionError::bad_request(format!(
+            "`query` is {chars} characters; CloudWatch Logs Insights accepts at most {MAX_QUERY_CHARS}."
+        ))
+        .with_detail("parameter", "query"));
+    }
+    if query
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(
+            ActionError::bad_request("`query` contains control characters.")
+                .with_detail("parameter", "query"),
+        );
+    }
+    if SOURCE_COMMAND.is_match(trimmed) {
+        return Err(ActionError::forbidden(
+            "Queries may not use the SOURCE command: log groups are chosen with the log_group parameter, \
+             from the allowlist. Remove SOURCE and pass the group as log_group.",
+        )
+        .with_detail("parameter", "query"));
+    }
+    if UNMASK_CALL.is_match(trimmed) {
+        return Err(ActionError::forbidden(
+            "Queries may not call unmask(): masked data stays masked. Remove unmask() from the query.",
+        )
+        .with_detail("parameter", "query"));
+    }
+    Ok(enforce_limit(trimmed, row_cap))
+}
+
+fn enforce_limit(query: &str, row_cap: usize) -> String {
+    match LIMIT_COMMAND.captures(query) {
+        Some(captures) => {
+            let asked: usize = captures[1].parse().unwrap_or(usize::MAX);
+            if asked <= row_cap {
+                query.to_owned()
+            } else {
+                let start = captures.get(0).map_or(query.len(), |m| m.start());
+                format!("{}| limit {row_cap}", &query[..start])
+            }
+        }
+        None => format!("{query} | limit {row_cap}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_and_unmask_are_refused_in_any_case_and_spacing() {
+        for q in [
+            "SOURCE logGroups(namePrefix: ['/aws/rds']) | fields @message",
+            "source logGroups()",
+            "  SoUrCe\tlogGroups()",
+            "fields @message |source logGroups()",
+            "fields @message\n| SOURCE x",
+            "fields unmask(@message)",
+            "fields UNMASK (@message)",
+            "filter x | display Unmask\n(@message)",
+        ] {
+            assert_eq!(checked_query(q, 100).unwrap_err().status(), 403, "{q}");
+        }
+        // The words inside other tokens are fine.
+        for q in [
+            "fields @message | filter @message like /resource/",
+            "fields sourceIp, unmasked_count",
+        ] {
+            assert!(checked_query(q, 100).is_ok(), "{q}");
+        }
+    }
+
+    #[test]
+    fn empty_long_and_control_queries_are_400() {
+        assert_eq!(checked_query("  ", 100).unwrap_err().status(), 400);
+        let long = format!(
+            "fields @message | filter @message like /{}/",
+            "x".repeat(10_000)
+        );
+        let err = checked_query(&long, 100).unwrap_err();
+        assert_eq!(err.status(), 400);
+        assert!(err.message().contains("at most 10000"));
+        assert!(checked_query(&"f".repeat(10_000), 100).is_ok());
+        assert!(checked_query(&"f".repeat(10_001), 100).is_err());
+        assert_eq!(
+            checked_query("fields @message\u{7}", 100)
+                .unwrap_err()
+                .status(),
+            400
+        );
+    }
+
+    #[test]
+    fn the_row_cap_is_always_enforced() {
+        assert_eq!(
+            checked_query("fields @message", 100).unwrap(),
+            "fields @message | limit 100"
+        );
+        assert_eq!(
+            checked_query("fields @message | limit 20", 100).unwrap(),
+            "fields @message | limit 20"
+        );
+        assert_eq!(
+            checked_query("fields @message | LIMIT 5000 ", 100).unwrap(),
+            "fields @message | limit 100"
+        );
+        assert_eq!(
+            checked_query("fields @message | limit 99999999999999999999999", 100).unwrap(),
+            "fields @message | limit 100"
+        );
+        // A limit in the middle is not the last word: one is added.
+        assert_eq!(
+            checked_query("fields @message | limit 5000 | sort @timestamp", 100).unwrap(),
+            "fields @message | limit 5000 | sort @timestamp | limit 100"
+        );
+    }
+}

@@ -1,0 +1,29 @@
+//! # cloudwatch-query
+//!
+//! A CloudWatch Logs Insights tool that a Bedrock Agent can be trusted with:
+//! only allowlisted log groups, no `SOURCE` or `unmask()`, bounded time
+//! ranges and row counts, secrets redacted, responses that always fit the
+//! agent's limit, and errors the model can act on.
+
+mod allowlist;
+mod aws_error;
+mod config;
+mod guard;
+mod insights;
+mod model;
+mod redact;
+mod routes;
+mod timefmt;
+
+pub use allowlist::{Allowlist, AllowlistError};
+pub use config::{Config, ConfigError};
+pub use redact::Redactor;
+pub use routes::{ACTION_GROUP, AppState, resolver};
+
+/// Title, version and description of the generated OpenAPI document.
+pub const OPENAPI_INFO: (&str, &str, &str) = (
+    "CloudWatch Logs Insights for agents",
+    "1.0.0",
+    "Investigate production logs with CloudWatch Logs Insights: list the log groups you may query, \
+     run queries over one or several of them, and fetch the results of a running query.",
+);

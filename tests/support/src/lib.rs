@@ -1,0 +1,246 @@
+//! Local stand-ins for integration and end-to-end tests: a real moto server
+//! and `cargo lambda watch`, each on a free port on 127.0.0.1, each stopped
+//! when its guard is dropped — also when the test fails.
+//!
+//! The tools come from the repository's `.venv/` (installed by `make test`);
+//! a missing tool is a test failure with the command to fix it, never a skip.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The repository root (two levels above this crate).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+/// A tool from `.venv/bin`, or a clear failure saying how to install it.
+pub fn venv_tool(name: &str) -> PathBuf {
+    let path = repo_root().join(".venv/bin").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: run `make test` (it installs the test tools into .venv/)",
+        path.display()
+    );
+    path
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"))
+}
+
+fn wait_for_port(port: u16, child: &mut Child, what: &str, timeout: Duration) {
+    let started = Instant::now();
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    while started.elapsed() < timeout {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut err = String::new();
+            if let Some(mut stderr) = child.stderr.take() {
+                let _ = stderr.read_to_string(&mut err);
+            }
+            panic!("{what} exited with {status} before listening on {port}: {err}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{what} did not listen on 127.0.0.1:{port} within {timeout:?}");
+}
+
+/// Kills a process group: the child was started as its own group leader.
+fn kill_group(child: &mut Child) {
+    let pgid = child.id().to_string();
+    for signal in ["-TERM", "-KILL"] {
+        let _ = Command::new("kill")
+            .args([signal, "--", &format!("-{pgid}")])
+            .stderr(Stdio::null())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let _ = child.wait();
+}
+
+fn group_leader(command: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0)
+}
+
+/// A running moto server; stopped on drop.
+pub struct Moto {
+    child: Child,
+    port: u16,
+}
+
+impl Moto {
+    /// Starts `python -m moto.server` on a free port of 127.0.0.1.
+    pub fn start() -> Self {
+        let port = free_port();
+        let mut command = Command::new(venv_tool("python"));
+        command
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = group_leader(&mut command)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start moto: {e}"));
+        // Keep draining stderr so that a chatty server never blocks.
+        let stderr = child.stderr.take();
+        let mut moto = Self { child, port };
+        wait_for_port(
+            port,
+            &mut moto.child,
+            "moto server",
+            Duration::from_secs(30),
+        );
+        if let Some(stderr) = stderr {
+            std::thread::spawn(move || BufReader::new(stderr).lines().for_each(drop));
+        }
+        moto
+    }
+
+    /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        kill_group(&mut self.child);
+    }
+}
+
+/// `cargo lambda watch` serving the workspace's functions; stopped on drop.
+pub struct LambdaWatch {
+    child: Child,
+    port: u16,
+}
+
+impl LambdaWatch {
+    /// Starts the Runtime API emulator on a free port of 127.0.0.1, with the
+    /// given environment for the functions (written to an env file, since
+    /// values may contain commas).
+    pub fn start(env: &[(&str, String)]) -> Self {
+        let port = free_port();
+        let env_file = std::env::temp_dir().join(format!("actionkit-watch-{port}.env"));
+        let text: String = env.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        std::fs::write(&env_file, text)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", env_file.display()));
+        let mut command = Command::new(venv_tool("cargo-lambda"));
+        command
+            .args([
+                "lambda",
+                "watch",
+                "--invoke-address",
+                "127.0.0.1",
+                "--invoke-port",
+                &port.to_string(),
+            ])
+            .arg("--env-file")
+            .arg(&env_file)
+            .current_dir(repo_root())
+            .env("PATH", path_with_venv())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = group_leader(&mut command)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start cargo lambda watch: {e}"));
+        let stderr = child.stderr.take();
+        let mut watch = Self { child, port };
+        wait_for_port(
+            port,
+            &mut watch.child,
+            "cargo lambda watch",
+            Duration::from_secs(60),
+        );
+        if let Some(stderr) = stderr {
+            std::thread::spawn(move || BufReader::new(stderr).lines().for_each(drop));
+        }
+        watch
+    }
+
+    /// The emulator's port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `cargo lambda invoke FUNCTION --data-file FILE`: the function's
+    /// response, or `Err` with what the emulator said for a function error
+    /// (the emulator answers those with HTTP 500).
+    pub fn invoke(&self, function: &str, data_file: &Path) -> Result<serde_json::Value, String> {
+        let output = Command::new(venv_tool("cargo-lambda"))
+            .args([
+                "lambda",
+                "invoke",
+                function,
+                "--invoke-address",
+                "127.0.0.1",
+                "--invoke-port",
+            ])
+            .arg(self.port.to_string())
+            .arg("--data-file")
+            .arg(data_file)
+            .arg("--output-format")
+            .arg("json")
+            .current_dir(repo_root())
+            .env("PATH", path_with_venv())
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run cargo lambda invoke: {e}"));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        if output.status.success() {
+            serde_json::from_str(stdout.trim())
+                .map_err(|e| format!("invoke printed non-JSON ({e}): {stdout}"))
+        } else {
+            Err(format!(
+                "{}{}",
+                stdout,
+                String::from_utf8_lossy(&output.stderr)
+            ))
+        }
+    }
+}
+
+impl Drop for LambdaWatch {
+    fn drop(&mut self) {
+        kill_group(&mut self.child);
+    }
+}
+
+/// `PATH` with `.venv/bin` first, so cargo-lambda finds its own tools.
+fn path_with_venv() -> String {
+    let venv = repo_root().join(".venv/bin");
+    match std::env::var("PATH") {
+        Ok(path) => format!("{}:{path}", venv.display()),
+        Err(_) => venv.display().to_string(),
+    }
+}
