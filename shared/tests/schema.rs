@@ -15,23 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
 
-/// Compares `actual` with the committed file; `UPDATE_SNAPSHOTS=1` rewrites it.
 fn assert_snapshot(name: &str, actual: &Value) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    let pretty = serde_json::to_string_pretty(actual).unwrap() + "\n";
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, &pretty).unwrap();
-        return;
-    }
-    let committed = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("{} is missing; run with UPDATE_SNAPSHOTS=1", path.display()));
-    assert!(
-        committed == pretty,
-        "{} drifted from the code; review and run with UPDATE_SNAPSHOTS=1\n--- generated ---\n{pretty}",
-        path.display()
-    );
+    actionkit_testkit::assert_json_snapshot(&format!("shared/tests/snapshots/{name}"), actual);
 }
 
 #[test]

@@ -55,6 +55,7 @@ pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError>
         )
         .with_detail("parameter", "query"));
     }
+    check_balanced(trimmed)?;
     if UNMASK_CALL.is_match(trimmed) {
         return Err(ActionError::forbidden(
             "Queries may not call unmask(): masked data stays masked. Remove unmask() from the query.",
@@ -62,6 +63,94 @@ pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError>
         .with_detail("parameter", "query"));
     }
     Ok(enforce_limit(trimmed, row_cap))
+}
+
+/// Catches the commonest syntax slip of a model, an unclosed bracket or
+/// quote, before a round trip to CloudWatch. String and regex literals are
+/// skipped: a regex may hold any bracket.
+fn check_balanced(query: &str) -> Result<(), ActionError> {
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut chars = query.char_indices();
+    // The last run of non-space characters, kept across the spaces after
+    // it; `(` and `,` end a run too. It tells a regex `/` from a division.
+    let mut previous_token = String::new();
+    let mut after_space = false;
+    while let Some((at, c)) = chars.next() {
+        let regex_context = c == '/'
+            && (previous_token.eq_ignore_ascii_case("like")
+                || previous_token == "=~"
+                || previous_token.ends_with(['(', ',']));
+        if matches!(c, '\'' | '"' | '`') || regex_context {
+            let mut closed = false;
+            while let Some((_, inner)) = chars.next() {
+                if inner == '\\' {
+                    chars.next();
+                } else if inner == c {
+                    closed = true;
+                    break;
+                }
+            }
+            if !closed {
+                return Err(malformed(format!(
+                    "the {} opened at character {} is never closed",
+                    describe(c),
+                    at + 1
+                )));
+            }
+            previous_token.clear();
+            after_space = false;
+            continue;
+        }
+        match c {
+            '(' | '[' => open.push((c, at)),
+            ')' | ']' => {
+                let expected = if c == ')' { '(' } else { '[' };
+                match open.pop() {
+                    Some((o, _)) if o == expected => {}
+                    _ => {
+                        return Err(malformed(format!(
+                            "the `{c}` at character {} closes nothing",
+                            at + 1
+                        )));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if c.is_whitespace() {
+            after_space = true;
+        } else {
+            if after_space || previous_token.ends_with(['(', ',']) {
+                previous_token.clear();
+            }
+            after_space = false;
+            previous_token.push(c);
+        }
+    }
+    match open.pop() {
+        Some((c, at)) => Err(malformed(format!(
+            "the `{c}` at character {} is never closed",
+            at + 1
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn describe(c: char) -> &'static str {
+    match c {
+        '/' => "regex `/`",
+        '`' => "backquote",
+        _ => "quote",
+    }
+}
+
+fn malformed(problem: String) -> ActionError {
+    ActionError::new(
+        400,
+        "MalformedQuery",
+        format!("The query is malformed: {problem}. Fix the query syntax and try again."),
+    )
+    .with_detail("parameter", "query")
 }
 
 fn enforce_limit(query: &str, row_cap: usize) -> String {
@@ -124,6 +213,28 @@ mod tests {
                 .status(),
             400
         );
+    }
+
+    #[test]
+    fn unbalanced_brackets_and_quotes_are_caught_locally() {
+        for q in [
+            "fields @message | stats count( by bin(5m)",
+            "fields @message | filter @message like 'timeout",
+            "fields @message | filter (a = 1))",
+            "fields @message | filter @message like /ERROR",
+        ] {
+            let err = checked_query(q, 100).unwrap_err();
+            assert_eq!((err.status(), err.name()), (400, "MalformedQuery"), "{q}");
+        }
+        for q in [
+            r"fields @message | filter @message like /timeout \(3000 ms/",
+            "fields @message | filter @message like /a(b/",
+            r"fields @message | filter @message =~ /\[x/ | stats count(*) by bin(5m)",
+            r#"fields @message | filter msg = 'it\'s' or msg = "(""#,
+            "fields latency / 1000 as seconds | sort seconds desc",
+        ] {
+            assert!(checked_query(q, 100).is_ok(), "{q}");
+        }
     }
 
     #[test]

@@ -185,7 +185,7 @@ async fn get_query_results(
         })?;
     let Some(info) = known.queries().iter().find(|q| q.query_id() == Some(id)) else {
         return Err(ActionError::not_found(format!(
-            "No recent query {id} ran on {}. Run the query again with query_cloudwatch_logs.",
+            "No recent query {id} ran on {}. Run the query again with get_cloudwatch_logs.",
             p.log_group
         )));
     };

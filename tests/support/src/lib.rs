@@ -244,3 +244,25 @@ fn path_with_venv() -> String {
         Err(_) => venv.display().to_string(),
     }
 }
+
+/// Compares `actual` with the committed JSON file at `path` (relative to
+/// the repository root); with `UPDATE_SNAPSHOTS=1` it rewrites the file.
+/// Committed schemas are checked for drift this way.
+pub fn assert_json_snapshot(path: &str, actual: &serde_json::Value) {
+    let file = repo_root().join(path);
+    let pretty = serde_json::to_string_pretty(actual).unwrap_or_default() + "\n";
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        if let Some(dir) = file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        std::fs::write(&file, &pretty)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", file.display()));
+        return;
+    }
+    let committed = std::fs::read_to_string(&file)
+        .unwrap_or_else(|_| panic!("{path} is missing: run `make schemas` and commit it"));
+    assert!(
+        committed == pretty,
+        "{path} drifted from the code: review the change, run `make schemas` and commit it\n--- generated ---\n{pretty}"
+    );
+}

@@ -1,0 +1,357 @@
+//! Integration tests against a real moto server on 127.0.0.1: seeded log
+//! groups, real StartQuery/GetQueryResults round trips through the handler,
+//! the allowlist refusing a real but unlisted group, and the listing route.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actionkit::Resolver;
+use actionkit_testkit::Moto;
+use aws_sdk_cloudwatchlogs::Client;
+use aws_sdk_cloudwatchlogs::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cloudwatchlogs::types::InputLogEvent;
+use cloudwatch_query::{AppState, Config, resolver};
+use serde_json::{Value, json};
+
+const API: &str = "/aws/lambda/api-handler";
+const CHECKOUT: &str = "/aws/lambda/checkout";
+const UNLISTED: &str = "/aws/rds/prod-db";
+
+fn client(moto: &Moto) -> Client {
+    let config = aws_sdk_cloudwatchlogs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
+        .build();
+    Client::from_conf(config)
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// A few minutes of a small service's logs, oldest first: requests, a
+/// retry storm, errors with a stack trace, and a leaked credential.
+fn api_lines() -> Vec<(i64, String)> {
+    let lines = [
+        (28, r#"{"level":"INFO","msg":"GET /orders/1842 200","latency_ms":41,"request_id":"7f1c"}"#.to_owned()),
+        (21, r#"{"level":"WARN","msg":"retrying payments call","attempt":2,"request_id":"a911"}"#.to_owned()),
+        (
+            14,
+            "ERROR PaymentClient timeout after 3000 ms\n  at payments.client.call(client.rs:88)\n  at orders.checkout(handler.rs:140)".to_owned(),
+        ),
+        (9, "INFO connecting to db with password=Sup3rS3cret! user=orders_app".to_owned()),
+        (5, "ERROR upstream returned 503 for POST /payments (request_id=c0ffee)".to_owned()),
+        (2, r#"{"level":"INFO","msg":"GET /health 200","latency_ms":2}"#.to_owned()),
+    ];
+    let now = now_ms();
+    lines
+        .into_iter()
+        .map(|(min, line)| (now - min * 60_000, line))
+        .collect()
+}
+
+async fn seed(client: &Client) {
+    for group in [API, CHECKOUT, UNLISTED] {
+        client
+            .create_log_group()
+            .log_group_name(group)
+            .send()
+            .await
+            .unwrap();
+        client
+            .create_log_stream()
+            .log_group_name(group)
+            .log_stream_name("2026/11/25/[$LATEST]abc")
+            .send()
+            .await
+            .unwrap();
+    }
+    let put = |group: &'static str, lines: Vec<(i64, String)>| {
+        let events: Vec<InputLogEvent> = lines
+            .into_iter()
+            .map(|(ts, m)| {
+                InputLogEvent::builder()
+                    .timestamp(ts)
+                    .message(m)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        client
+            .put_log_events()
+            .log_group_name(group)
+            .log_stream_name("2026/11/25/[$LATEST]abc")
+            .set_log_events(Some(events))
+            .send()
+    };
+    put(API, api_lines()).await.unwrap();
+    put(
+        CHECKOUT,
+        vec![(
+            now_ms() - 60_000,
+            "INFO checkout completed order=1842".to_owned(),
+        )],
+    )
+    .await
+    .unwrap();
+    put(
+        UNLISTED,
+        vec![(now_ms() - 60_000, "LOG: customer table dump".to_owned())],
+    )
+    .await
+    .unwrap();
+}
+
+async fn setup() -> (Moto, Client, Resolver<Arc<AppState>>) {
+    let moto = Moto::start();
+    let client = client(&moto);
+    seed(&client).await;
+    let vars = HashMap::from([
+        (
+            "ALLOWED_LOG_GROUPS",
+            "/aws/lambda/api-handler,/aws/lambda/check*",
+        ),
+        ("POLL_INITIAL_MS", "20"),
+    ]);
+    let config = Config::from_lookup(|k| vars.get(k).map(|v| v.to_string())).unwrap();
+    let r = resolver(Arc::new(AppState {
+        client: client.clone(),
+        config,
+    }));
+    (moto, client, r)
+}
+
+fn event(api_path: &str, params: &[(&str, &str)]) -> Value {
+    json!({
+        "messageVersion": "1.0",
+        "agent": {"name": "oncall", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
+        "inputText": "why are checkouts failing?", "sessionId": "123456789012345", "actionGroup": "LogInsights",
+        "apiPath": api_path, "httpMethod": "GET",
+        "parameters": params.iter().map(|(n, v)| json!({"name": n, "type": "string", "value": v})).collect::<Vec<_>>(),
+        "sessionAttributes": {}, "promptSessionAttributes": {}
+    })
+}
+
+async fn call(r: &Resolver<Arc<AppState>>, event: Value) -> (u64, Value) {
+    let raw = r
+        .handle(event, actionkit::Context::default())
+        .await
+        .unwrap();
+    let response: Value = serde_json::from_str(raw.get()).unwrap();
+    let body = serde_json::from_str(
+        response["response"]["responseBody"]["application/json"]["body"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    (
+        response["response"]["httpStatusCode"].as_u64().unwrap(),
+        body,
+    )
+}
+
+#[tokio::test]
+async fn a_real_query_round_trip_with_redaction_and_follow_up() {
+    let (_moto, _client, r) = setup().await;
+    let (status, body) = call(
+        &r,
+        event(
+            "/cloudwatch_logs",
+            &[
+                ("log_group", API),
+                (
+                    "query",
+                    "fields @timestamp, @message | sort @timestamp desc",
+                ),
+                ("minutes_back", "30"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], "Complete");
+    assert_eq!(body["log_groups"], json!([API]));
+    assert_eq!(
+        body["query"],
+        "fields @timestamp, @message | sort @timestamp desc | limit 100"
+    );
+    let rows = body["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 6, "{body}");
+    let text = body.to_string();
+    assert!(
+        !text.contains("Sup3rS3cret"),
+        "the leaked password is redacted"
+    );
+    assert!(text.contains("password=[REDACTED:credential]"));
+    assert_eq!(body["redactions"], 1);
+    for row in rows {
+        assert!(row.get("@ptr").is_none());
+        let ts = row["@timestamp"].as_str().unwrap();
+        assert!(
+            ts.len() == 23 && ts.starts_with("20") && &ts[10..11] == " ",
+            "readable timestamp: {ts}"
+        );
+    }
+    assert!(rows.iter().any(|r| {
+        r["@message"]
+            .as_str()
+            .unwrap()
+            .contains("PaymentClient timeout")
+    }));
+
+    // The query id refers back to the query.
+    let id = body["query_id"].as_str().unwrap().to_owned();
+    let (status, again) = call(
+        &r,
+        event(
+            &format!("/cloudwatch_logs/results/{id}"),
+            &[("query_id", &id), ("log_group", API)],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["query_id"], id.as_str());
+    assert_eq!(again["rows"].as_array().unwrap().len(), 6);
+    // ... but not from another group.
+    let (status, _) = call(
+        &r,
+        event(
+            &format!("/cloudwatch_logs/results/{id}"),
+            &[("query_id", &id), ("log_group", CHECKOUT)],
+        ),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn the_time_window_is_honoured() {
+    let (_moto, _client, r) = setup().await;
+    let (status, body) = call(
+        &r,
+        event(
+            "/cloudwatch_logs",
+            &[
+                ("log_group", API),
+                ("query", "fields @message"),
+                ("minutes_back", "10"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["rows"].as_array().unwrap().len(),
+        3,
+        "only the last 10 minutes: {body}"
+    );
+}
+
+#[tokio::test]
+async fn an_unlisted_real_group_is_refused_before_any_call() {
+    let (_moto, client, r) = setup().await;
+    let (status, body) = call(
+        &r,
+        event(
+            "/cloudwatch_logs",
+            &[("log_group", UNLISTED), ("query", "fields @message")],
+        ),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("not on this agent's allowlist")
+    );
+    let queries = client
+        .describe_queries()
+        .log_group_name(UNLISTED)
+        .send()
+        .await
+        .unwrap();
+    assert!(queries.queries().is_empty(), "no query reached CloudWatch");
+    let (status, _) = call(
+        &r,
+        event(
+            "/cloudwatch_logs/across_groups",
+            &[
+                ("log_groups", &format!("[\"{API}\", \"{UNLISTED}\"]")),
+                ("query", "fields @message"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn a_missing_allowlisted_group_is_404() {
+    let (_moto, _client, r) = setup().await;
+    let (status, body) = call(
+        &r,
+        event(
+            "/cloudwatch_logs",
+            &[
+                ("log_group", "/aws/lambda/checkout-v2"),
+                ("query", "fields @message"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("list_log_groups")
+    );
+}
+
+#[tokio::test]
+async fn across_groups_and_listing() {
+    let (_moto, _client, r) = setup().await;
+    let (status, body) = call(
+        &r,
+        event(
+            "/cloudwatch_logs/across_groups",
+            &[
+                ("log_groups", &format!("[{API}, {CHECKOUT}]")),
+                ("query", "fields @message"),
+                ("minutes_back", "60"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["log_groups"], json!([API, CHECKOUT]));
+    assert_eq!(body["rows"].as_array().unwrap().len(), 7);
+
+    let (status, body) = call(&r, event("/log_groups", &[])).await;
+    assert_eq!(status, 200, "{body}");
+    let names: Vec<&str> = body["log_groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [API, CHECKOUT], "the unlisted group is not listed");
+    assert_eq!(body["allowed_patterns"], json!([API, "/aws/lambda/check*"]));
+
+    let (status, body) = call(&r, event("/log_groups", &[("prefix", "/aws/lambda/che")])).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["log_groups"].as_array().unwrap().len(), 1);
+    let (status, _) = call(&r, event("/log_groups", &[("prefix", "/aws/rds")])).await;
+    assert_eq!(status, 403);
+    let (status, _) = call(&r, event("/log_groups", &[("limit", "0")])).await;
+    assert_eq!(status, 400);
+}
