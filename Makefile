@@ -55,7 +55,7 @@ test: $(STAMP)
 	@echo "==> cargo doc (warnings are errors)"
 	@RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --locked --no-deps
 	@echo "==> OpenAPI documents: openapi-spec-validator (OpenAPI 3.0)"
-	@$(PY) tests/tools/validate_openapi.py shared/tests/snapshots
+	@$(PY) tests/tools/validate_openapi.py openapi shared/tests/snapshots
 	@echo "==> cargo test"
 	@$(CARGO) test --locked 2>&1 | tee target/cargo-test.log
 	@echo "==> summary"

@@ -86,13 +86,18 @@ impl Redactor {
                 continue;
             }
             let replaced = rule.replace_all(&out, |caps: &regex::Captures<'_>| {
-                count += 1;
+                let whole = caps.get(0).map_or("", |m| m.as_str());
                 // Rules with a key group keep the key.
                 let key = if caps.len() > 1 {
                     caps.get(1).map_or("", |m| m.as_str())
                 } else {
                     ""
                 };
+                if whole[key.len()..].starts_with("[REDACTED:") {
+                    // Already redacted by an earlier rule (`token=<jwt>`).
+                    return whole.to_owned();
+                }
+                count += 1;
                 format!("{key}[REDACTED:{kind}]")
             });
             out = replaced.into_owned();
