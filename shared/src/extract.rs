@@ -136,6 +136,26 @@ fn decode_part<T: DeserializeOwned>(
     decode(value).map_err(|e| ActionError::from_decode(part, &e))
 }
 
+/// Decodes `T` from any JSON value with the same coercions as the
+/// extractors (strings to numbers, booleans, arrays, objects), for input a
+/// handler holds itself: one item of a batch, a nested document.
+///
+/// Errors are `InvalidInput` (400) naming the field, without quoting the
+/// value: they may end up in a workflow's execution history.
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Item { amount: f64 }
+///
+/// let item: Item = actionkit::from_value(&serde_json::json!({"amount": "12.50"})).unwrap();
+/// assert_eq!(item.amount, 12.5);
+/// let err = actionkit::from_value::<Item>(&serde_json::json!({"amount": "lots"})).unwrap_err();
+/// assert_eq!(err.message(), "Input field `amount` must be a number.");
+/// ```
+pub fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, ActionError> {
+    decode(value).map_err(|e| ActionError::from_decode(RequestPart::Input, &e))
+}
+
 impl<S, T: DeserializeOwned + IntoParams> FromInvocation<S> for Query<T> {
     fn from_invocation(invocation: &Invocation<'_>, _: &S) -> Result<Self, ActionError> {
         decode_part(invocation, parameters(invocation), RequestPart::Query).map(Query)

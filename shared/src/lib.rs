@@ -62,7 +62,7 @@ mod runtime;
 pub use error::{ActionError, MalformedEvent, SchemaError};
 pub use extract::{
     Body, FromInvocation, Invocation, Path, PromptSessionAttributes, Query, RawEvent,
-    SessionAttributes, State,
+    SessionAttributes, State, from_value,
 };
 pub use handler::Handler;
 pub use observability::{LogFormat, init_tracing, init_tracing_with};

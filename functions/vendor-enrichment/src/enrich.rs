@@ -1,0 +1,191 @@
+//! Enriching line items: one result per item, in order; a bad item is
+//! reported in its own slot and never fails the batch.
+
+use std::collections::BTreeMap;
+
+use actionkit::{ActionError, Trim};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::classify::{CategoryDecision, decide};
+use crate::item::{LineItem, parse_item};
+use crate::matcher::{Candidate, MatchMethod, match_items};
+use crate::rules::Rules;
+use crate::store::{StoreError, VendorStore};
+use crate::vendor::Vendor;
+
+/// The most items one batch may hold.
+pub const MAX_BATCH_ITEMS: usize = 10_000;
+
+/// How the vendor was matched.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchInfo {
+    /// vendor_id, tax_id, exact_name, fuzzy_name or none.
+    pub method: MatchMethod,
+    /// Confidence, 0 to 1.
+    pub confidence: f64,
+    /// Close candidates: for an ambiguous match, the vendors to choose between.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Why an item could not be enriched.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemError {
+    /// Stable name, e.g. InvalidInput.
+    pub name: String,
+    /// What is wrong with the item.
+    pub message: String,
+}
+
+/// One line item's result.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemResult {
+    /// `enriched`, or `error` when the item itself is invalid.
+    pub status: String,
+    /// The line item exactly as received.
+    #[schema(value_type = Object)]
+    pub item: Value,
+    /// The matched vendor's master record.
+    pub vendor: Option<Vendor>,
+    /// How the vendor was matched.
+    #[serde(rename = "match")]
+    pub match_info: Option<MatchInfo>,
+    /// capex, opex, travel or cogs, and why.
+    pub category: Option<CategoryDecision>,
+    /// unknown_vendor, blocked_vendor, inactive_vendor, low_confidence_match, ambiguous_match,
+    /// currency_mismatch, amount_over_approval_limit, high_risk_vendor, suspicious_characters.
+    pub flags: Vec<String>,
+    /// The approver route the flags and category imply.
+    pub approver_route: Option<String>,
+    /// Why that route.
+    pub route_reason: Option<String>,
+    /// Set when status is `error`.
+    pub error: Option<ItemError>,
+}
+
+impl ItemResult {
+    fn failed(item: &Value, error: &ActionError) -> Self {
+        Self {
+            status: "error".into(),
+            item: item.clone(),
+            vendor: None,
+            match_info: None,
+            category: None,
+            flags: Vec::new(),
+            approver_route: None,
+            route_reason: None,
+            error: Some(ItemError {
+                name: error.name().to_owned(),
+                message: error.message().to_owned(),
+            }),
+        }
+    }
+}
+
+/// Counts over a batch's results.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Summary {
+    /// Items received.
+    pub items: usize,
+    /// Items enriched.
+    pub enriched: usize,
+    /// Items reported as errors.
+    pub failed: usize,
+    /// Items per approver route.
+    pub routes: BTreeMap<String, usize>,
+    /// Items per flag.
+    pub flags: BTreeMap<String, usize>,
+}
+
+/// A batch's results, in input order, with a summary.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BatchResult {
+    /// One result per input item, in order.
+    pub results: Vec<ItemResult>,
+    /// Counts over all items (also those trimmed from `results`).
+    pub summary: Summary,
+    /// true when results were dropped from the end to fit a size limit.
+    pub truncated: bool,
+}
+
+impl Trim for BatchResult {
+    fn trim(&mut self, excess_bytes: usize) -> bool {
+        if self.results.is_empty() {
+            return false;
+        }
+        let mut freed = 0;
+        while freed <= excess_bytes {
+            let Some(r) = self.results.pop() else { break };
+            freed += serde_json::to_string(&r).map_or(1, |s| s.len() + 1);
+        }
+        self.truncated = true;
+        true
+    }
+}
+
+/// Enriches every raw item; `defaults` is the batch's `BatchInput`.
+pub async fn enrich<S: VendorStore>(
+    store: &S,
+    rules: &Rules,
+    raw_items: &[Value],
+    defaults: Option<&Map<String, Value>>,
+) -> Result<BatchResult, StoreError> {
+    let parsed: Vec<Result<LineItem, ActionError>> = raw_items
+        .iter()
+        .map(|raw| parse_item(raw, defaults, rules))
+        .collect();
+    let valid: Vec<&LineItem> = parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let mut matches = match_items(store, rules, &valid).await?.into_iter();
+    let mut summary = Summary {
+        items: raw_items.len(),
+        ..Summary::default()
+    };
+    let results: Vec<ItemResult> = raw_items
+        .iter()
+        .zip(&parsed)
+        .map(
+            |(raw, parsed)| match (parsed, if parsed.is_ok() { matches.next() } else { None }) {
+                (Ok(item), Some(m)) => {
+                    let d = decide(item, &m, rules);
+                    summary.enriched += 1;
+                    *summary.routes.entry(d.route.clone()).or_default() += 1;
+                    for f in &d.flags {
+                        *summary.flags.entry(f.clone()).or_default() += 1;
+                    }
+                    ItemResult {
+                        status: "enriched".into(),
+                        item: raw.clone(),
+                        vendor: m.vendor.as_deref().cloned(),
+                        match_info: Some(MatchInfo {
+                            method: m.method,
+                            confidence: m.confidence,
+                            candidates: m.candidates,
+                        }),
+                        category: Some(d.category),
+                        flags: d.flags,
+                        approver_route: Some(d.route),
+                        route_reason: Some(d.route_reason),
+                        error: None,
+                    }
+                }
+                (Err(e), _) => {
+                    summary.failed += 1;
+                    ItemResult::failed(raw, e)
+                }
+                (Ok(_), None) => {
+                    summary.failed += 1;
+                    ItemResult::failed(
+                        raw,
+                        &ActionError::internal("no match result for a valid item"),
+                    )
+                }
+            },
+        )
+        .collect();
+    Ok(BatchResult {
+        results,
+        summary,
+        truncated: false,
+    })
+}

@@ -1,0 +1,40 @@
+//! # vendor-enrichment
+//!
+//! Matches invoice line items to the vendor master record (vendor id → tax
+//! id → normalized name → fuzzy name), classifies each as capex, opex,
+//! travel or cogs, flags what needs a person, and names the approver route.
+//! Serves a Step Functions Map step (single items and Distributed Map
+//! batches) and a Bedrock Agent action group from one binary.
+
+mod classify;
+mod dynamo;
+mod enrich;
+mod item;
+mod matcher;
+mod normalize;
+mod routes;
+mod rules;
+mod store;
+mod vendor;
+
+pub use dynamo::{DynamoStore, load_table, table_items};
+pub use enrich::{BatchResult, ItemResult, MAX_BATCH_ITEMS, Summary, enrich};
+pub use matcher::MatchMethod;
+pub use normalize::{NameKey, name_key, tax_key};
+pub use routes::{ACTION_GROUP, AnyStore, AppState, resolver};
+pub use rules::{Rules, RulesError};
+pub use store::{EmbeddedStore, LookupHits, LookupKeys, StoreError, VendorStore};
+pub use vendor::{EMBEDDED_MASTER, Vendor, VendorMasterFile};
+
+/// Title, version and description of the generated OpenAPI document.
+pub const OPENAPI_INFO: (&str, &str, &str) = (
+    "Vendor enrichment",
+    "1.0.0",
+    "Look up vendors in the vendor master record and enrich invoice line items with vendor data, \
+     category, risk flags and approver route.",
+);
+
+/// The embedded vendor master, parsed.
+pub fn embedded_vendors() -> Result<Vec<Vendor>, serde_json::Error> {
+    serde_json::from_str::<VendorMasterFile>(EMBEDDED_MASTER).map(|f| f.vendors)
+}
