@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::item::LineItem;
 use crate::normalize::name_key;
 use crate::rules::Rules;
-use crate::store::{LookupKeys, StoreError, VendorStore};
+use crate::store::{LookupHits, LookupKeys, StoreError, VendorStore};
 use crate::vendor::Vendor;
 
 /// How many candidates an ambiguous or fuzzy result lists.
@@ -92,28 +92,66 @@ enum Plan {
     Nothing,
 }
 
-/// Matches a batch of items with two store round trips at most.
+/// The keys an item still needs: its identifiers in order (id, tax id,
+/// name with its fuzzy tokens), each asked only once the one before it has
+/// been asked and missed. Most items carry an id or tax id that hits, so
+/// most batches need one lookup round and no name or token keys at all.
+fn next_keys(item: &LineItem, hits: &LookupHits, asked: &LookupKeys, keys: &mut LookupKeys) {
+    if let Some(id) = &item.vendor_id {
+        if !asked.ids.contains(id) {
+            keys.ids.insert(id.clone());
+            return;
+        }
+        if hits.vendors.contains_key(id) {
+            return;
+        }
+    }
+    if let Some(tax) = &item.tax_key {
+        if !asked.tax_ids.contains(tax) {
+            keys.tax_ids.insert(tax.clone());
+            return;
+        }
+        if hits.tax_ids.contains_key(tax) {
+            return;
+        }
+    }
+    if let Some(name) = &item.name
+        && !asked.names.contains(&name.key)
+    {
+        keys.names.insert(name.key.clone());
+        // Asked together with the name: a miss then needs no extra round.
+        keys.tokens.extend(name.blocking_tokens());
+    }
+}
+
+/// Matches a batch of items: at most three lookup rounds (ids, then tax
+/// ids, then names and tokens, each only for the items still unmatched)
+/// and one round of candidate records.
 pub async fn match_items<S: VendorStore>(
     store: &S,
     rules: &Rules,
     items: &[&LineItem],
 ) -> Result<Vec<MatchResult>, StoreError> {
-    let mut keys = LookupKeys::default();
-    for item in items {
-        keys.ids.extend(item.vendor_id.clone());
-        keys.tax_ids.extend(item.tax_key.clone());
-        if let Some(name) = &item.name {
-            keys.names.insert(name.key.clone());
-            keys.tokens.extend(name.blocking_tokens());
+    let mut hits = LookupHits::default();
+    let mut asked = LookupKeys::default();
+    loop {
+        let mut keys = LookupKeys::default();
+        for item in items {
+            next_keys(item, &hits, &asked, &mut keys);
         }
+        if keys.is_empty() {
+            break;
+        }
+        let found = store.lookup(&keys).await?;
+        hits.vendors.extend(found.vendors);
+        hits.tax_ids.extend(found.tax_ids);
+        hits.names.extend(found.names);
+        hits.tokens.extend(found.tokens);
+        asked.ids.extend(keys.ids);
+        asked.tax_ids.extend(keys.tax_ids);
+        asked.names.extend(keys.names);
+        asked.tokens.extend(keys.tokens);
     }
-    if keys.is_empty() {
-        return Ok(items
-            .iter()
-            .map(|_| MatchResult::none(Vec::new(), false))
-            .collect());
-    }
-    let mut hits = store.lookup(&keys).await?;
 
     let plans: Vec<Plan> = items
         .iter()

@@ -1,0 +1,166 @@
+//! The sample events of `events/vendor-enrichment/` through the resolver:
+//! agent operations, the Map item task and the Distributed Map batch task,
+//! with their error names; and the committed OpenAPI document.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use actionkit::Resolver;
+use actionkit_testkit::{assert_json_snapshot, repo_root};
+use serde_json::{Value, json};
+use vendor_enrichment::{
+    ACTION_GROUP, AnyStore, AppState, EmbeddedStore, OPENAPI_INFO, Rules, resolver,
+};
+
+fn app() -> Resolver<Arc<AppState>> {
+    let rules = Rules::embedded().unwrap();
+    let store = AnyStore::Embedded(EmbeddedStore::embedded(&rules).unwrap());
+    resolver(Arc::new(AppState { store, rules }))
+}
+
+fn event(name: &str) -> Value {
+    let text =
+        std::fs::read_to_string(repo_root().join("events/vendor-enrichment").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn answer(event: Value) -> Result<Value, actionkit::Diagnostic> {
+    app()
+        .handle(event, actionkit::Context::default())
+        .await
+        .map(|raw| serde_json::from_str(raw.get()).unwrap())
+}
+
+async fn agent(event: Value) -> (u64, Value) {
+    let r = answer(event).await.unwrap();
+    let body = serde_json::from_str(
+        r["response"]["responseBody"]["application/json"]["body"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
+    (r["response"]["httpStatusCode"].as_u64().unwrap(), body)
+}
+
+#[tokio::test]
+async fn agent_operations() {
+    let (status, body) = agent(event("agent-get-vendor.json")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["legal_name"], "ACME Corporation");
+
+    let mut missing = event("agent-get-vendor.json");
+    missing["parameters"][0]["value"] = "V-00000".into();
+    let (status, body) = agent(missing).await;
+    assert_eq!(status, 404);
+    assert!(body["message"].as_str().unwrap().contains("search_vendors"));
+
+    let (status, body) = agent(event("agent-search-vendors.json")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["ambiguous"], true, "two Müller GmbH: {body}");
+    assert_eq!(body["candidates"].as_array().unwrap().len(), 2);
+
+    let (status, body) = agent(event("agent-enrich-line-items.json")).await;
+    assert_eq!(status, 200, "{body}");
+    let routes: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["approver_route"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        routes,
+        ["finance-controller", "supply-chain", "compliance-hold"]
+    );
+    assert_eq!(
+        body["results"][1]["item"]["amount"], "840.50",
+        "the item is echoed as received"
+    );
+}
+
+#[tokio::test]
+async fn agent_bad_inputs() {
+    let mut search = event("agent-search-vendors.json");
+    search["parameters"] = json!([]);
+    assert_eq!(agent(search).await.0, 400);
+    let mut long = event("agent-search-vendors.json");
+    long["parameters"][0]["value"] = "x".repeat(10_000).into();
+    assert_eq!(agent(long).await.0, 400);
+    let mut enrich = event("agent-enrich-line-items.json");
+    enrich["requestBody"]["content"]["application/json"]["properties"][0]["value"] = "[]".into();
+    assert_eq!(agent(enrich.clone()).await.0, 400);
+    enrich["requestBody"]["content"]["application/json"]["properties"][0]["value"] =
+        "not json at all".into();
+    let (status, body) = agent(enrich).await;
+    assert_eq!(status, 200, "a bare string is one (invalid) item: {body}");
+    assert_eq!(body["results"][0]["status"], "error");
+}
+
+#[tokio::test]
+async fn step_functions_item_and_batch() {
+    let out = answer(event("sfn-map-item.json")).await.unwrap();
+    assert_eq!(out["vendor"]["vendor_id"], "V-10005");
+    assert_eq!(out["match"]["method"], "tax_id");
+    assert_eq!(out["category"]["value"], "capex");
+    assert_eq!(out["approver_route"], "finance-controller");
+
+    let err = answer(event("sfn-map-item-invalid.json"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type, "VendorEnrichment.InvalidInput");
+    assert!(err.error_message.contains("zero or more"));
+
+    let out = answer(event("sfn-batch.json")).await.unwrap();
+    let results = out["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    let ids: Vec<Value> = results
+        .iter()
+        .map(|r| r["item"]["line_id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [json!("1"), json!("2"), json!("3"), Value::Null, json!("5")]
+    );
+    assert_eq!(results[0]["vendor"]["vendor_id"], "V-10001");
+    assert_eq!(
+        results[1]["flags"],
+        json!([]),
+        "the item's own GBP wins over BatchInput's USD: {}",
+        results[1]
+    );
+    assert_eq!(results[1]["category"]["value"], "travel");
+    assert_eq!(results[2]["approver_route"], "vendor-onboarding");
+    assert_eq!(results[3]["status"], "error");
+    assert_eq!(results[4]["approver_route"], "fraud-review");
+    assert_eq!(out["summary"]["failed"], 1);
+}
+
+#[tokio::test]
+async fn batch_limits_and_shapes() {
+    let out = answer(json!({"Items": [], "BatchInput": {}}))
+        .await
+        .unwrap();
+    assert_eq!(out["results"], json!([]));
+    let items: Vec<Value> = (0..10_001)
+        .map(|_| json!({"vendor_id": "V-10001", "amount": 1, "currency": "USD"}))
+        .collect();
+    let err = answer(json!({"Items": items})).await.unwrap_err();
+    assert_eq!(err.error_type, "VendorEnrichment.InvalidInput");
+    assert!(err.error_message.contains("at most 10000"));
+    let err = answer(json!({"Items": "x"})).await.unwrap_err();
+    assert_eq!(err.error_type, "VendorEnrichment.InvalidInput");
+    let err = answer(json!({"Items": [], "BatchInput": 3}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type, "VendorEnrichment.InvalidInput");
+    let err = answer(json!(42)).await.unwrap_err();
+    assert_eq!(err.error_type, "VendorEnrichment.InvalidInput");
+}
+
+#[test]
+fn committed_openapi_matches_the_code() {
+    let (title, version, description) = OPENAPI_INFO;
+    let doc = app().openapi(title, version, description).unwrap();
+    assert!(actionkit::bedrock_openapi_violations(&doc, ACTION_GROUP).is_empty());
+    assert_json_snapshot("openapi/vendor-enrichment.json", &doc);
+}
