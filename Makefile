@@ -54,6 +54,8 @@ test: $(STAMP)
 	@$(CARGO) clippy --quiet --locked --all-targets -- -D warnings
 	@echo "==> cargo doc (warnings are errors)"
 	@RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --locked --no-deps
+	@echo "==> template.yaml: cfn-lint"
+	@$(VENV)/bin/cfn-lint template.yaml
 	@echo "==> OpenAPI documents: openapi-spec-validator (OpenAPI 3.0)"
 	@$(PY) tests/tools/validate_openapi.py openapi shared/tests/snapshots
 	@echo "==> cargo test"

@@ -33,26 +33,44 @@ fn client(moto: &Moto) -> Client {
     )
 }
 
-/// The table as `template.yaml` defines it: partition key `pk` (S), on demand.
+/// Creates the table exactly as `template.yaml` defines `VendorTable`:
+/// attribute definitions, key schema and billing mode are read from it.
 async fn create_table(client: &Client) {
-    client
-        .create_table()
-        .table_name(TABLE)
-        .attribute_definitions(
+    let text =
+        std::fs::read_to_string(actionkit_testkit::repo_root().join("template.yaml")).unwrap();
+    let template: serde_norway::Value = serde_norway::from_str(&text).unwrap();
+    let table = &template["Resources"]["VendorTable"];
+    assert_eq!(table["Type"].as_str(), Some("AWS::DynamoDB::Table"));
+    let props = &table["Properties"];
+    let text_of = |v: &serde_norway::Value, key: &str| v[key].as_str().unwrap().to_owned();
+    let mut request = client.create_table().table_name(TABLE);
+    for def in props["AttributeDefinitions"].as_sequence().unwrap() {
+        request = request.attribute_definitions(
             AttributeDefinition::builder()
-                .attribute_name("pk")
-                .attribute_type(ScalarAttributeType::S)
+                .attribute_name(text_of(def, "AttributeName"))
+                .attribute_type(ScalarAttributeType::from(
+                    text_of(def, "AttributeType").as_str(),
+                ))
                 .build()
                 .unwrap(),
-        )
-        .key_schema(
+        );
+    }
+    for key in props["KeySchema"].as_sequence().unwrap() {
+        request = request.key_schema(
             KeySchemaElement::builder()
-                .attribute_name("pk")
-                .key_type(KeyType::Hash)
+                .attribute_name(text_of(key, "AttributeName"))
+                .key_type(KeyType::from(text_of(key, "KeyType").as_str()))
                 .build()
                 .unwrap(),
-        )
-        .billing_mode(BillingMode::PayPerRequest)
+        );
+    }
+    assert_eq!(
+        props["KeySchema"][0]["AttributeName"].as_str(),
+        Some("pk"),
+        "the key design in src/dynamo.rs"
+    );
+    request
+        .billing_mode(BillingMode::from(text_of(props, "BillingMode").as_str()))
         .send()
         .await
         .unwrap();
