@@ -1,0 +1,37 @@
+//! # crypto-preprocess
+//!
+//! Cryptographic pre- and post-processing around model calls, so that the
+//! execution history and the model provider never see personal data in the
+//! clear: SHA-256 digests (with RFC 8785 canonical JSON), webhook signature
+//! verification, pseudonymization with an envelope-encrypted token vault,
+//! re-identification, and envelope encryption of chosen JSON fields. All
+//! cryptography is aws-lc-rs; keys come from AWS KMS and Secrets Manager.
+
+mod aead;
+mod detect;
+mod digest;
+mod error;
+mod fields;
+mod jcs;
+mod keys;
+mod paths;
+mod pseudonymize;
+mod routes;
+mod secrets;
+mod signature;
+
+pub use detect::{Finding, Kind, find, iban_is_valid, luhn_is_valid};
+pub use digest::sha256_hex;
+pub use jcs::canonicalize;
+pub use keys::{Context, KeyProvider, WrappedKey, parse_master_key};
+pub use pseudonymize::{Reidentified, SealedVault, Tokenizer};
+pub use routes::{ACTION_GROUP, AppState, MAX_DOCUMENT_BYTES, resolver};
+pub use secrets::SecretSource;
+pub use signature::{sign, verify};
+
+/// Title, version and description of the generated OpenAPI document.
+pub const OPENAPI_INFO: (&str, &str, &str) = (
+    "Crypto preprocessing",
+    "1.0.0",
+    "Digest documents and keep personal data out of model calls by pseudonymizing it.",
+);
