@@ -51,6 +51,7 @@ mod extract;
 mod handler;
 mod lower;
 mod observability;
+mod offload;
 mod openapi;
 mod operation;
 mod profile;
@@ -66,6 +67,9 @@ pub use extract::{
 };
 pub use handler::Handler;
 pub use observability::{LogFormat, init_tracing, init_tracing_with};
+#[cfg(feature = "s3")]
+pub use offload::S3PayloadStore;
+pub use offload::{PayloadRef, PayloadStore, StoreFuture};
 pub use operation::{Operation, OperationDoc};
 pub use profile::{
     MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS, bedrock_function_schema_violations,

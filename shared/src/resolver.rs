@@ -15,6 +15,7 @@ use crate::error::ActionError;
 use crate::event::{AgentEvent, AgentTarget, Incoming, RawPayload, classify};
 use crate::extract::{Invocation, Source};
 use crate::handler::{Erased, ErasedHandler, Handler};
+use crate::offload::{PayloadRef, PayloadStore};
 use crate::operation::{Operation, OperationDoc};
 use crate::response::{AttributeChange, Reply, ReplyBody};
 use crate::route::{Method, PathTemplate};
@@ -88,6 +89,7 @@ pub struct Resolver<S = ()> {
     tasks: Vec<TaskEntry<S>>,
     max_response_bytes: usize,
     error_prefix: String,
+    payloads: Option<(Box<dyn PayloadStore>, usize)>,
 }
 
 impl Resolver<()> {
@@ -117,6 +119,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             tasks: Vec::new(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             error_prefix: "ActionKit".to_owned(),
+            payloads: None,
         }
     }
 
@@ -133,6 +136,19 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     /// `ActionKit`.
     pub fn error_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.error_prefix = prefix.into();
+        self
+    }
+
+    /// Offloads large task payloads: an input `{"payload_ref": {...}}` is read
+    /// from `store`, and an output over `offload_above` bytes is written to
+    /// it and replaced by its reference (Step Functions allows 256 KiB per
+    /// state; leave room for the rest of the state).
+    pub fn payload_store(
+        mut self,
+        store: impl PayloadStore + 'static,
+        offload_above: usize,
+    ) -> Self {
+        self.payloads = Some((Box::new(store), offload_above));
         self
     }
 
@@ -544,24 +560,22 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         started: Instant,
     ) -> Result<Box<RawValue>, Diagnostic> {
         let (task, input) = self.select_task(raw.value())?;
+        let loaded = match PayloadRef::from_input(input) {
+            None => None,
+            Some(reference) => Some(self.load_payload(reference).await.map_err(|e| {
+                log_error(&e);
+                self.diagnostic(e.name(), e.message())
+            })?),
+        };
         let invocation = Invocation {
-            source: Source::Task(input),
+            source: Source::Task(loaded.as_ref().unwrap_or(input)),
             raw,
             context,
         };
         let reply = self.run(task.handler.as_ref(), &invocation).await;
         let result = match reply.outcome {
             Ok(body) => match body.to_json() {
-                Ok(json) if json.len() > STEP_FUNCTIONS_MAX_PAYLOAD_BYTES => Err(ActionError::new(
-                    500,
-                    "OutputTooLarge",
-                    format!(
-                        "The task output is {} bytes, over Step Functions' {}-byte state limit.",
-                        json.len(),
-                        STEP_FUNCTIONS_MAX_PAYLOAD_BYTES
-                    ),
-                )),
-                Ok(json) => Ok(json),
+                Ok(json) => self.offload(json, &context.request_id, &task.name).await,
                 Err(e) => Err(ActionError::internal(format!(
                     "output serialization failed: {e}"
                 ))),
@@ -583,6 +597,58 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 log_error(&error);
                 Err(self.diagnostic(error.name(), error.message()))
             }
+        }
+    }
+
+    /// Reads a referenced input from the payload store.
+    async fn load_payload(
+        &self,
+        reference: Result<PayloadRef, ActionError>,
+    ) -> Result<Value, ActionError> {
+        let reference = reference?;
+        let Some((store, _)) = &self.payloads else {
+            return Err(ActionError::new(
+                400,
+                "InvalidInput",
+                "This function takes no `payload_ref` inputs.",
+            ));
+        };
+        let bytes = store.get(&reference).await?;
+        serde_json::from_slice(&bytes).map_err(|_| {
+            ActionError::new(400, "InvalidInput", "The referenced payload is not JSON.")
+        })
+    }
+
+    /// Returns `json` as is, or writes it to the payload store and returns
+    /// its reference when it is over the threshold.
+    async fn offload(
+        &self,
+        json: String,
+        request_id: &str,
+        task: &str,
+    ) -> Result<String, ActionError> {
+        match &self.payloads {
+            Some((store, above)) if json.len() > *above => {
+                let id = if request_id.is_empty() {
+                    "local"
+                } else {
+                    request_id
+                };
+                let name = format!("{task}/{id}.json");
+                let reference = store.put(&name, json.into_bytes()).await?;
+                tracing::info!(bytes = reference.bytes, "task output offloaded");
+                Ok(reference.to_value().to_string())
+            }
+            _ if json.len() > STEP_FUNCTIONS_MAX_PAYLOAD_BYTES => Err(ActionError::new(
+                500,
+                "OutputTooLarge",
+                format!(
+                    "The task output is {} bytes, over Step Functions' {}-byte state limit, and no payload store is configured.",
+                    json.len(),
+                    STEP_FUNCTIONS_MAX_PAYLOAD_BYTES
+                ),
+            )),
+            _ => Ok(json),
         }
     }
 

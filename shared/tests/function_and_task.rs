@@ -296,3 +296,106 @@ async fn oversized_task_output_is_a_named_error() {
     let err = answer(&r, json!({})).await.unwrap_err();
     assert_eq!(err.error_type, "Ops.OutputTooLarge");
 }
+
+/// An in-memory payload store standing in for S3.
+#[derive(Default)]
+struct MemoryStore(std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>);
+
+impl actionkit::PayloadStore for MemoryStore {
+    fn get<'a>(
+        &'a self,
+        reference: &'a actionkit::PayloadRef,
+    ) -> actionkit::StoreFuture<'a, Vec<u8>> {
+        Box::pin(async move {
+            self.0
+                .lock()
+                .unwrap()
+                .get(&reference.key)
+                .cloned()
+                .ok_or_else(|| ActionError::not_found("no such payload"))
+        })
+    }
+
+    fn put<'a>(
+        &'a self,
+        name: &'a str,
+        bytes: Vec<u8>,
+    ) -> actionkit::StoreFuture<'a, actionkit::PayloadRef> {
+        Box::pin(async move {
+            let size = bytes.len();
+            self.0.lock().unwrap().insert(format!("p/{name}"), bytes);
+            Ok(actionkit::PayloadRef {
+                bucket: "b".into(),
+                key: format!("p/{name}"),
+                bytes: size,
+            })
+        })
+    }
+}
+
+#[tokio::test]
+async fn large_task_payloads_go_through_the_payload_store() {
+    async fn echo(Body(v): Body<Value>) -> Json<Value> {
+        Json(v)
+    }
+    let store = std::sync::Arc::new(MemoryStore::default());
+    struct Shared(std::sync::Arc<MemoryStore>);
+    impl actionkit::PayloadStore for Shared {
+        fn get<'a>(&'a self, r: &'a actionkit::PayloadRef) -> actionkit::StoreFuture<'a, Vec<u8>> {
+            self.0.get(r)
+        }
+        fn put<'a>(
+            &'a self,
+            n: &'a str,
+            b: Vec<u8>,
+        ) -> actionkit::StoreFuture<'a, actionkit::PayloadRef> {
+            self.0.put(n, b)
+        }
+    }
+    let r = Resolver::new("Ops")
+        .error_prefix("Ops")
+        .task("echo", echo)
+        .payload_store(Shared(store.clone()), 1_000);
+    // Small outputs come back inline.
+    assert_eq!(answer(&r, json!({"a": 1})).await.unwrap(), json!({"a": 1}));
+    // A large output is written to the store and referenced.
+    let big = json!({"text": "x".repeat(5_000)});
+    let out = answer(&r, big.clone()).await.unwrap();
+    let reference = out["payload_ref"].clone();
+    assert_eq!(reference["bytes"], big.to_string().len());
+    // ... and a referenced input is read back from it.
+    let again = answer(&r, json!({"payload_ref": reference})).await.unwrap();
+    assert_eq!(
+        again["payload_ref"]["bytes"],
+        big.to_string().len(),
+        "echoed, and offloaded again"
+    );
+    let stored = store
+        .0
+        .lock()
+        .unwrap()
+        .get("p/echo/test-request.json")
+        .cloned()
+        .unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&stored).unwrap(), big);
+    // Bad references are named errors.
+    let err = answer(&r, json!({"payload_ref": {"bucket": "b"}}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type, "Ops.InvalidInput");
+    let err = answer(
+        &r,
+        json!({"payload_ref": {"bucket": "b", "key": "p/none", "bytes": 1}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "Ops.NotFound");
+    let plain = Resolver::new("Ops").error_prefix("Ops").task("echo", echo);
+    let err = answer(
+        &plain,
+        json!({"payload_ref": {"bucket": "b", "key": "k", "bytes": 1}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "Ops.InvalidInput");
+}

@@ -1,7 +1,8 @@
 //! The Lambda entry point. Keys: `KMS_KEY_ID` (AWS KMS) or, locally only,
 //! `LOCAL_MASTER_KEY` / `LOCAL_MASTER_KEY_FILE` (32 bytes, base64).
 //! Secrets: `WEBHOOK_SECRET_ARN` / `TOKEN_KEY_SECRET_ARN` (Secrets
-//! Manager), or `WEBHOOK_SECRET` / `TOKEN_KEY` locally.
+//! Manager), or `WEBHOOK_SECRET` / `TOKEN_KEY` locally. Large payloads:
+//! `PAYLOAD_BUCKET` (and `PAYLOAD_PREFIX`).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -62,7 +63,19 @@ async fn main() -> ExitCode {
             "the token key (TOKEN_KEY_SECRET_ARN)",
         ),
     };
-    match actionkit::run(resolver(Arc::new(state))).await {
+    let mut resolver = resolver(Arc::new(state));
+    if let Some(bucket) = env("PAYLOAD_BUCKET") {
+        // Inputs and outputs over ~200 KiB travel through S3 (256 KiB per state).
+        let prefix = env("PAYLOAD_PREFIX").unwrap_or_else(|| "crypto-preprocess/".into());
+        let store = actionkit::S3PayloadStore::new(
+            aws_sdk_s3::Client::new(&sdk),
+            bucket,
+            prefix,
+            crypto_preprocess::MAX_DOCUMENT_BYTES,
+        );
+        resolver = resolver.payload_store(store, 200 * 1024);
+    }
+    match actionkit::run(resolver).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "runtime stopped");
