@@ -67,6 +67,7 @@ bench: $(STAMP)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements-bench.txt
 	@$(CARGO) bench --locked -p actionkit --bench resolve
 	@$(CARGO) bench --locked -p vendor-enrichment --bench enrich
+	@$(CARGO) bench --locked -p crypto-preprocess --bench crypto
 	@$(CARGO) build --quiet --release --locked --example query_cloudwatch
 	@$(PY) tests/tools/coldstart.py $(EXAMPLE) events/example/01-query-recent-errors.json
 

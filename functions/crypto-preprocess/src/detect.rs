@@ -53,16 +53,18 @@ fn regex(pattern: &str) -> Regex {
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)\b[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}\b",
+        r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}(?-u:\b)",
     )
 });
 static IBAN: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"\b[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]){11,30}\b"));
-static CARD: LazyLock<Regex> = LazyLock::new(|| regex(r"\b[0-9](?:[ -]?[0-9]){12,18}\b"));
-static IPV4: LazyLock<Regex> = LazyLock::new(|| regex(r"\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b"));
+    LazyLock::new(|| regex(r"(?-u:\b)[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]){11,30}(?-u:\b)"));
+static CARD: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?-u:\b)[0-9](?:[ -]?[0-9]){12,18}(?-u:\b)"));
+static IPV4: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?-u:\b)[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?-u:\b)"));
 static IPV6: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}"));
 static PHONE: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?:\+|\b00|\()?[0-9][0-9 ()./-]{6,18}[0-9]\b"));
+    LazyLock::new(|| regex(r"(?:\+|(?-u:\b)00|\()?[0-9][0-9 ()./-]{6,18}[0-9](?-u:\b)"));
 
 /// ISO 13616 mod-97 check of an IBAN (spaces allowed).
 pub fn iban_is_valid(candidate: &str) -> bool {
@@ -111,7 +113,7 @@ pub fn luhn_is_valid(candidate: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 static NANP: LazyLock<Regex> =

@@ -5,7 +5,7 @@
 //! Re-identification puts the originals back and reports tokens it cannot
 //! resolve rather than guessing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use actionkit::ActionError;
@@ -42,7 +42,7 @@ static LOOSE_TOKEN: LazyLock<Regex> = LazyLock::new(|| {
 /// Replaces personal data with tokens and remembers the originals.
 pub struct Tokenizer {
     key: hmac::Key,
-    vault: BTreeMap<String, String>,
+    vault: HashMap<String, String>,
     counts: BTreeMap<String, usize>,
 }
 
@@ -51,7 +51,7 @@ impl Tokenizer {
     pub fn new(token_key: &[u8]) -> Self {
         Self {
             key: hmac::Key::new(hmac::HMAC_SHA256, token_key),
-            vault: BTreeMap::new(),
+            vault: HashMap::new(),
             counts: BTreeMap::new(),
         }
     }
@@ -59,14 +59,25 @@ impl Tokenizer {
     /// The token of `value` as `label`. Eight hex digits, longer only if two
     /// values of one document would collide.
     pub fn token(&mut self, label: &str, value: &str) -> String {
-        let mut input = Vec::with_capacity(label.len() + 1 + value.len());
-        input.extend_from_slice(label.as_bytes());
-        input.push(0);
-        input.extend_from_slice(value.as_bytes());
-        let tag = hmac::sign(&self.key, &input);
-        *self.counts.entry(label.to_owned()).or_default() += 1;
+        // Hot path (one call per finding): no intermediate allocations.
+        let mut context = hmac::Context::with_key(&self.key);
+        context.update(label.as_bytes());
+        context.update(&[0]);
+        context.update(value.as_bytes());
+        let tag = context.sign();
+        match self.counts.get_mut(label) {
+            Some(count) => *count += 1,
+            None => {
+                self.counts.insert(label.to_owned(), 1);
+            }
+        }
         for bytes in [4, 6, 8, 12] {
-            let token = format!("<{label}_{}>", hex(&tag.as_ref()[..bytes]));
+            let mut token = String::with_capacity(label.len() + 3 + bytes * 2);
+            token.push('<');
+            token.push_str(label);
+            token.push('_');
+            token.push_str(&hex(&tag.as_ref()[..bytes]));
+            token.push('>');
             match self.vault.get(&token) {
                 None => {
                     self.vault.insert(token.clone(), value.to_owned());
@@ -142,7 +153,7 @@ impl Tokenizer {
 
     /// The vault: token → original.
     pub fn into_vault(self) -> BTreeMap<String, String> {
-        self.vault
+        self.vault.into_iter().collect()
     }
 }
 

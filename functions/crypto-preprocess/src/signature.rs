@@ -198,7 +198,7 @@ mod tests {
             "t=1700000000".into(),
             format!("t=soon,v1={sig}"),
             format!("t=1.5,v1={sig}"),
-            format!("t=1700000000,v1=xyz"),
+            "t=1700000000,v1=xyz".to_string(),
             format!("t=1700000000,v1={}", &sig[..62]),
             format!("t=1700000000,v1={sig}00"),
             format!("t=1,t=2,v1={sig}"),
