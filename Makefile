@@ -1,6 +1,6 @@
 # actionkit — the two commands of the Quick start, and a few helpers.
 #
-#   make demo    the example running locally on sample events, plus its schemas
+#   make demo    the three functions end to end on moto and the Lambda Runtime API emulator
 #   make test    the whole test suite (what CI runs)
 #   make bench   criterion benchmarks and the process-level cold-start harness
 #   make schemas regenerate the committed schema snapshots after a reviewed change
@@ -31,21 +31,9 @@ $(STAMP): tests/requirements.txt
 tools: $(STAMP)
 
 demo: $(STAMP)
-	@echo "==> building the example (release)"
-	@$(CARGO) build --quiet --release --locked --example query_cloudwatch
-	@echo
-	@echo "actionkit demo: the article's query_cloudwatch route, on actionkit"
-	@echo "Each sample event in events/example/ is answered by the same typed handler,"
-	@echo "as an OpenAPI action group, a function-details action group and a Step Functions task."
-	@$(EXAMPLE) --demo events/example
-	@echo
-	@echo "==> the OpenAPI document the agent reads (generated from the handler signature)"
-	@$(EXAMPLE) --schema > target/query_cloudwatch.openapi.json
-	@$(PY) tests/tools/validate_openapi.py target/query_cloudwatch.openapi.json
-	@$(PY) tests/tools/summarize_openapi.py target/query_cloudwatch.openapi.json
-	@echo
-	@echo "==> the function-details functionSchema, from the same handler"
-	@$(EXAMPLE) --function-schema
+	@echo "==> building the functions and the demo (the first time takes a few minutes)"
+	@$(CARGO) build --quiet --locked --bins
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ./target/debug/demo
 
 test: $(STAMP)
 	@echo "==> cargo fmt --check"

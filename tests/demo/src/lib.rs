@@ -1,0 +1,677 @@
+//! The `make demo` scenario, also run as an end-to-end test: a moto server
+//! and the Lambda Runtime API emulator (`cargo lambda watch`) on free
+//! loopback ports, seeded like a small production account, and a scripted
+//! on-call agent session and invoice workflow through the real functions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use actionkit_testkit::{LambdaWatch, Moto, repo_root};
+use serde_json::{Value, json};
+
+/// Set on Ctrl-C: the scenario stops before its next step.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Log groups the on-call agent may query.
+pub const ALLOWED_LOG_GROUPS: &str = "/aws/lambda/api-handler,/aws/lambda/check*";
+const TABLE: &str = "vendor-master";
+const BUCKET: &str = "workflow-payloads";
+const WEBHOOK_SECRET: &str = "whsec_demo_3f9a1c";
+
+/// Everything the scenario runs against; dropping it stops both servers.
+pub struct Stage {
+    /// The moto server.
+    pub moto: Moto,
+    /// The Runtime API emulator.
+    pub watch: LambdaWatch,
+    events: PathBuf,
+}
+
+/// One step's outcome.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The part of the scenario.
+    pub section: &'static str,
+    /// What the step does.
+    pub title: String,
+    /// What was asked, in one line.
+    pub asked: String,
+    /// What came back, in one or a few lines.
+    pub answer: String,
+    /// Whether the answer is what the step expects.
+    pub ok: bool,
+    /// How long the call took.
+    pub elapsed: Duration,
+}
+
+macro_rules! client {
+    ($krate:ident, $endpoint:expr) => {
+        $krate::Client::from_conf(
+            $krate::Config::builder()
+                .behavior_version($krate::config::BehaviorVersion::latest())
+                .region($krate::config::Region::new("us-east-1"))
+                .endpoint_url($endpoint)
+                .credentials_provider($krate::config::Credentials::new(
+                    "testing", "testing", None, None, "demo",
+                ))
+                .build(),
+        )
+    };
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Half an hour of a small service's logs: requests, retries, errors with
+/// a stack trace, and a credential someone logged by mistake.
+fn application_logs() -> Vec<(&'static str, i64, String)> {
+    let api = "/aws/lambda/api-handler";
+    let lines = [
+        (
+            api,
+            29,
+            r#"{"level":"INFO","msg":"GET /orders/1842 200","latency_ms":41}"#,
+        ),
+        (
+            api,
+            24,
+            r#"{"level":"WARN","msg":"payments slow","latency_ms":2870}"#,
+        ),
+        (
+            api,
+            21,
+            r#"{"level":"WARN","msg":"retrying payments call","attempt":2}"#,
+        ),
+        (
+            api,
+            14,
+            "ERROR PaymentClient timeout after 3000 ms\n  at payments.client.call(client.rs:88)",
+        ),
+        (
+            api,
+            9,
+            "INFO connecting to db host=orders-db password=Sup3rS3cret! user=orders_app",
+        ),
+        (
+            api,
+            6,
+            "ERROR upstream returned 503 for POST /payments (request_id=c0ffee)",
+        ),
+        (
+            api,
+            3,
+            r#"{"level":"ERROR","msg":"circuit open for payments","failures":5}"#,
+        ),
+        (
+            api,
+            1,
+            r#"{"level":"INFO","msg":"GET /health 200","latency_ms":2}"#,
+        ),
+        (
+            "/aws/lambda/checkout",
+            4,
+            "INFO checkout completed order=1842 total=129.90 EUR",
+        ),
+        (
+            "/aws/rds/prod-db",
+            2,
+            "LOG: duration: 2203 ms statement: SELECT * FROM customers",
+        ),
+    ];
+    lines
+        .into_iter()
+        .map(|(g, min, l)| (g, now_ms() - min * 60_000, l.to_owned()))
+        .collect()
+}
+
+impl Stage {
+    /// Starts moto and the emulator, and seeds: log groups with logs, the
+    /// vendor master table, a KMS key, the webhook secret and token key, and
+    /// the payload bucket.
+    pub async fn start(progress: &mut (dyn FnMut(&str) + Send)) -> Stage {
+        let moto = Moto::start();
+        progress(&format!("moto server on {}", moto.endpoint()));
+        let endpoint = moto.endpoint();
+
+        let logs = client!(aws_sdk_cloudwatchlogs, &endpoint);
+        for group in [
+            "/aws/lambda/api-handler",
+            "/aws/lambda/checkout",
+            "/aws/rds/prod-db",
+        ] {
+            logs.create_log_group()
+                .log_group_name(group)
+                .send()
+                .await
+                .unwrap();
+            logs.create_log_stream()
+                .log_group_name(group)
+                .log_stream_name("live")
+                .send()
+                .await
+                .unwrap();
+        }
+        for (group, ts, line) in application_logs() {
+            let event = aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                .timestamp(ts)
+                .message(line)
+                .build()
+                .unwrap();
+            logs.put_log_events()
+                .log_group_name(group)
+                .log_stream_name("live")
+                .log_events(event)
+                .send()
+                .await
+                .unwrap();
+        }
+        progress("seeded 3 log groups with application logs (errors, a leaked password)");
+
+        let dynamo = client!(aws_sdk_dynamodb, &endpoint);
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        dynamo
+            .create_table()
+            .table_name(TABLE)
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name("pk")
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .unwrap(),
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name("pk")
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .unwrap(),
+            )
+            .billing_mode(BillingMode::PayPerRequest)
+            .send()
+            .await
+            .unwrap();
+        let rules = vendor_enrichment::Rules::embedded().unwrap();
+        let vendors = vendor_enrichment::embedded_vendors().unwrap();
+        let items = vendor_enrichment::load_table(&dynamo, TABLE, &vendors, &rules)
+            .await
+            .unwrap();
+        progress(&format!(
+            "loaded {} vendors into DynamoDB table {TABLE} ({items} items)",
+            vendors.len()
+        ));
+
+        let kms = client!(aws_sdk_kms, &endpoint);
+        let key_id = kms
+            .create_key()
+            .description("demo data keys")
+            .send()
+            .await
+            .unwrap()
+            .key_metadata
+            .unwrap()
+            .key_id;
+        let secrets = client!(aws_sdk_secretsmanager, &endpoint);
+        let webhook = secrets
+            .create_secret()
+            .name("demo/webhook")
+            .secret_string(WEBHOOK_SECRET)
+            .send()
+            .await
+            .unwrap()
+            .arn
+            .unwrap();
+        let token = secrets
+            .create_secret()
+            .name("demo/token-key")
+            .secret_string("tok_demo_8d2e")
+            .send()
+            .await
+            .unwrap()
+            .arn
+            .unwrap();
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::Config::builder()
+                .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+                .region(aws_sdk_s3::config::Region::new("us-east-1"))
+                .endpoint_url(&endpoint)
+                .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                    "testing", "testing", None, None, "demo",
+                ))
+                .force_path_style(true)
+                .build(),
+        );
+        s3.create_bucket().bucket(BUCKET).send().await.unwrap();
+        progress(
+            "created a KMS key, the webhook secret and token key in Secrets Manager, and the payload bucket",
+        );
+
+        let watch = LambdaWatch::start(&[
+            ("AWS_ENDPOINT_URL", endpoint.clone()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("ALLOWED_LOG_GROUPS", ALLOWED_LOG_GROUPS.into()),
+            ("VENDOR_TABLE", TABLE.into()),
+            ("KMS_KEY_ID", key_id),
+            ("WEBHOOK_SECRET_ARN", webhook),
+            ("TOKEN_KEY_SECRET_ARN", token),
+            ("PAYLOAD_BUCKET", BUCKET.into()),
+        ]);
+        progress(&format!(
+            "Lambda Runtime API emulator (cargo lambda watch) on 127.0.0.1:{}",
+            watch.port()
+        ));
+        Stage {
+            moto,
+            watch,
+            events: repo_root().join("events"),
+        }
+    }
+
+    /// Invokes a function through the emulator with an event.
+    fn invoke(&self, function: &str, event: &Value) -> (Result<Value, String>, Duration) {
+        let file = std::env::temp_dir().join(format!(
+            "actionkit-demo-{}-{}.json",
+            self.watch.port(),
+            now_ms()
+        ));
+        std::fs::write(&file, event.to_string()).unwrap();
+        let started = Instant::now();
+        let result = tokio::task::block_in_place(|| self.watch.invoke(function, &file));
+        let elapsed = started.elapsed();
+        let _ = std::fs::remove_file(&file);
+        (result, elapsed)
+    }
+
+    fn event(&self, path: &str) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(self.events.join(path)).unwrap()).unwrap()
+    }
+}
+
+fn agent_body(response: &Value) -> (u64, Value) {
+    let r = &response["response"];
+    let body = r["responseBody"]["application/json"]["body"]
+        .as_str()
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    (r["httpStatusCode"].as_u64().unwrap_or(0), body)
+}
+
+fn short(text: &str, max: usize) -> String {
+    let one_line = text.replace('\n', " ⏎ ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        format!("{}…", one_line.chars().take(max).collect::<String>())
+    }
+}
+
+/// A step: what to send, and how to read and judge the answer.
+struct Spec<'a> {
+    section: &'static str,
+    title: &'a str,
+    asked: String,
+    function: &'static str,
+    event: Value,
+    judge: Box<dyn Fn(Result<Value, String>) -> (bool, String) + 'a>,
+}
+
+/// Runs every step, calling `report` after each; returns all outcomes.
+pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<Step> {
+    let mut outcomes = Vec::new();
+    let mut go = |spec: Spec<'_>| -> Value {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            return Value::Null;
+        }
+        let (result, elapsed) = stage.invoke(spec.function, &spec.event);
+        let kept = result.clone().unwrap_or(Value::Null);
+        let (ok, answer) = (spec.judge)(result);
+        let step = Step {
+            section: spec.section,
+            title: spec.title.to_owned(),
+            asked: spec.asked,
+            answer,
+            ok,
+            elapsed,
+        };
+        report(&step);
+        outcomes.push(step);
+        kept
+    };
+    let agent = |expected: u64, describe: fn(&Value) -> Result<String, String>| {
+        move |r: Result<Value, String>| match r {
+            Err(e) => (false, format!("Lambda error: {}", short(&e, 160))),
+            Ok(response) => {
+                let (status, body) = agent_body(&response);
+                let detail = if status == 200 {
+                    describe(&body)
+                } else {
+                    Ok(format!(
+                        "{} — {}",
+                        body["error"].as_str().unwrap_or("?"),
+                        short(body["message"].as_str().unwrap_or(""), 150)
+                    ))
+                };
+                match detail {
+                    Ok(text) => (status == expected, format!("HTTP {status}  {text}")),
+                    Err(why) => (false, format!("HTTP {status}  {why}")),
+                }
+            }
+        }
+    };
+
+    // --- The on-call agent -------------------------------------------------
+    const ONCALL: &str = "On-call agent session (cloudwatch-query, action group LogInsights)";
+    go(Spec {
+        section: ONCALL,
+        title: "list the log groups the agent may query",
+        asked: "GET /log_groups?prefix=/aws/lambda/".into(),
+        function: "cloudwatch-query",
+        event: stage.event("cloudwatch-query/list-log-groups.json"),
+        judge: Box::new(agent(200, |b| {
+            let names: Vec<&str> = b["log_groups"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|g| g["name"].as_str()).collect())
+                .unwrap_or_default();
+            if names == ["/aws/lambda/api-handler", "/aws/lambda/checkout"] {
+                Ok(names.join(", "))
+            } else {
+                Err(format!("unexpected groups {names:?}"))
+            }
+        })),
+    });
+    go(Spec {
+        section: ONCALL,
+        title: "query the api handler's recent errors",
+        asked: "GET /cloudwatch_logs log_group=/aws/lambda/api-handler minutes_back=30 query=\"fields @timestamp, @message | filter @message like /ERROR/ …\"".into(),
+        function: "cloudwatch-query",
+        event: stage.event("cloudwatch-query/query-recent-errors.json"),
+        judge: Box::new(agent(200, |b| {
+            let rows = b["rows"].as_array().map_or(0, Vec::len);
+            let redactions = b["redactions"].as_u64().unwrap_or(0);
+            let text = b.to_string();
+            if rows == 0 || redactions == 0 || text.contains("Sup3rS3cret") {
+                return Err(format!("{rows} rows, {redactions} redactions: the leaked password must be redacted"));
+            }
+            let first = b["rows"][0]["@message"].as_str().unwrap_or("");
+            Ok(format!(
+                "{rows} rows (status {}), {redactions} secret redacted; newest: {} [moto ignores `filter`; CloudWatch returns only ERROR lines]",
+                b["status"].as_str().unwrap_or("?"),
+                short(first, 60)
+            ))
+        })),
+    });
+    go(Spec {
+        section: ONCALL,
+        title: "a query outside the allowlist is refused",
+        asked: "GET /cloudwatch_logs log_group=/aws/rds/prod-db".into(),
+        function: "cloudwatch-query",
+        event: stage.event("cloudwatch-query/refused-unlisted-group.json"),
+        judge: Box::new(agent(403, |_| Err("should have been refused".into()))),
+    });
+    go(Spec {
+        section: ONCALL,
+        title: "a prompt-injected SOURCE query is refused",
+        asked: "GET /cloudwatch_logs query=\"SOURCE logGroups(namePrefix: ['/aws/rds']) | fields @message\"".into(),
+        function: "cloudwatch-query",
+        event: stage.event("cloudwatch-query/refused-source-command.json"),
+        judge: Box::new(agent(403, |_| Err("should have been refused".into()))),
+    });
+    go(Spec {
+        section: ONCALL,
+        title: "a malformed query gets the 400 the model can fix",
+        asked: "GET /cloudwatch_logs query=\"… | stats count( by bin(5m)\"".into(),
+        function: "cloudwatch-query",
+        event: stage.event("cloudwatch-query/malformed-query.json"),
+        judge: Box::new(agent(400, |_| Err("should have been a 400".into()))),
+    });
+
+    // --- The invoice workflow ----------------------------------------------
+    const INVOICE: &str =
+        "Invoice workflow (crypto-preprocess and vendor-enrichment, as Step Functions tasks)";
+    let payload =
+        r#"{"event":"invoice.received","invoice_id":"INV-2026-0042","vendor":"ACME Corp."}"#;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let header = crypto_preprocess::sign(WEBHOOK_SECRET.as_bytes(), payload.as_bytes(), now);
+    go(Spec {
+        section: INVOICE,
+        title: "verify the webhook signature of the incoming invoice",
+        asked: format!("verify_signature  header {}…", &header[..24]),
+        function: "crypto-preprocess",
+        event: json!({"task": "verify_signature", "input": {"payload": payload, "signature_header": header}}),
+        judge: Box::new(|r| match r {
+            Ok(v) if v["verified"] == true => (
+                true,
+                format!(
+                    "verified, timestamp {}, payload sha256 {}…",
+                    v["timestamp"],
+                    &v["payload_sha256"].as_str().unwrap_or("")[..16]
+                ),
+            ),
+            Ok(v) => (false, v.to_string()),
+            Err(e) => (false, short(&e, 160)),
+        }),
+    });
+    let invoice = json!({
+        "invoice_id": "INV-2026-0042",
+        "customer": {"name": "Jane Doe", "address": "221B Baker Street, London", "email": "jane.doe@example.com"},
+        "note": "Refund any overpayment to GB29 NWBK 6016 1331 9268 19; questions to +44 20 7946 0958.",
+        "lines": [
+            {"line_id": "1", "vendor_name": "ACME Corp.", "amount": 12990.0, "currency": "USD", "description": "Laptop fleet refresh, 10 units"},
+            {"line_id": "2", "vendor_name": "Mueller GmbH", "vendor_country": "DE", "amount": 840.5, "currency": "EUR", "description": "Raw material: steel coil"},
+            {"line_id": "3", "vendor_name": "Crestline Components Ltd", "amount": 310, "currency": "GBP", "description": "components"}
+        ]
+    });
+    let context = json!({"execution_id": "invoice-pipeline:run-42"});
+    let pseudo = go(Spec {
+        section: INVOICE,
+        title: "pseudonymize the document before any model sees it",
+        asked: "pseudonymize  document INV-2026-0042, fields customer.name → NAME, customer.address → ADDRESS".into(),
+        function: "crypto-preprocess",
+        event: json!({"task": "pseudonymize", "input": {"document_id": "INV-2026-0042", "document": invoice, "fields": {"customer.name": "NAME", "customer.address": "ADDRESS"}, "context": context}}),
+        judge: Box::new(|r| match r {
+            Ok(v) => {
+                let text = v["document"].to_string();
+                let clean = !["Jane", "Baker", "jane.doe", "GB29", "7946"].iter().any(|s| text.contains(s));
+                (clean && v["key_provider"] == "aws-kms", format!("tokens {} · key {} · customer now {}", v["counts"], v["key_provider"].as_str().unwrap_or("?"), short(&v["document"]["customer"].to_string(), 90)))
+            }
+            Err(e) => (false, short(&e, 160)),
+        }),
+    });
+    let lines = invoice["lines"].clone();
+    go(Spec {
+        section: INVOICE,
+        title: "enrich the line items (Distributed Map batch shape)",
+        asked: "enrich  {\"Items\": [3 line items], \"BatchInput\": {\"invoice_id\": …}}".into(),
+        function: "vendor-enrichment",
+        event: json!({"Items": lines, "BatchInput": {"invoice_id": "INV-2026-0042"}}),
+        judge: Box::new(|r| match r {
+            Ok(v) => {
+                let routes: Vec<String> = v["results"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|x| {
+                                format!(
+                                    "{} → {} ({})",
+                                    x["item"]["vendor_name"].as_str().unwrap_or("?"),
+                                    x["approver_route"].as_str().unwrap_or("?"),
+                                    x["category"]["value"].as_str().unwrap_or("?")
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let expected = v["results"][0]["approver_route"] == "finance-controller"
+                    && v["results"][1]["vendor"]["vendor_id"] == "V-10003"
+                    && v["results"][2]["approver_route"] == "compliance-hold";
+                (expected, routes.join("; "))
+            }
+            Err(e) => (false, short(&e, 160)),
+        }),
+    });
+    // The model's summary, written with the tokens it was given, plus one token it made up.
+    let customer = &pseudo["document"]["customer"];
+    let model_output = format!(
+        "Summary: refund approved for {} ({}). Contact via {}. Also seen: <EMAIL_deadbeef>.",
+        customer["name"].as_str().unwrap_or("<NAME_?>"),
+        customer["address"].as_str().unwrap_or("<ADDRESS_?>"),
+        customer["email"].as_str().unwrap_or("<EMAIL_?>")
+    );
+    go(Spec {
+        section: INVOICE,
+        title: "re-identify the model's output (a stand-in for Bedrock)",
+        asked: format!("reidentify  \"{}\"", short(&model_output, 90)),
+        function: "crypto-preprocess",
+        event: json!({"task": "reidentify", "input": {"document_id": "INV-2026-0042", "text": model_output, "vault": pseudo["vault"], "context": context}}),
+        judge: Box::new(|r| match r {
+            Ok(v) => {
+                let text = v["text"].as_str().unwrap_or("");
+                let ok = text.contains("Jane Doe")
+                    && text.contains("jane.doe@example.com")
+                    && v["unknown_tokens"] == json!(["<EMAIL_deadbeef>"]);
+                (
+                    ok,
+                    format!(
+                        "{} tokens replaced, invented {} reported: \"{}\"",
+                        v["replaced"],
+                        v["unknown_tokens"],
+                        short(text, 80)
+                    ),
+                )
+            }
+            Err(e) => (false, short(&e, 160)),
+        }),
+    });
+    let secret_fields = json!({"invoice_id": "INV-2026-0042", "customer": {"iban": "GB29NWBK60161331926819", "email": "jane.doe@example.com"}});
+    let field_context =
+        json!({"execution_id": "invoice-pipeline:run-42", "document_id": "INV-2026-0042"});
+    let encrypted = go(Spec {
+        section: INVOICE,
+        title: "encrypt the customer's fields for the audit store",
+        asked:
+            "encrypt_fields  customer.iban, customer.email with context {execution_id, document_id}"
+                .into(),
+        function: "crypto-preprocess",
+        event: json!({"task": "encrypt_fields", "input": {"document": secret_fields, "fields": ["customer.iban", "customer.email"], "context": field_context}}),
+        judge: Box::new(|r| match r {
+            Ok(v) => (
+                v["encrypted"] == 2 && !v["document"].to_string().contains("GB29"),
+                format!(
+                    "{} fields encrypted under a KMS data key; iban now {}",
+                    v["encrypted"],
+                    short(&v["document"]["customer"]["iban"].to_string(), 60)
+                ),
+            ),
+            Err(e) => (false, short(&e, 160)),
+        }),
+    });
+    let original = secret_fields.clone();
+    go(Spec {
+        section: INVOICE,
+        title: "decrypt them again: the exact JSON comes back",
+        asked: "decrypt_fields  same context".into(),
+        function: "crypto-preprocess",
+        event: json!({"task": "decrypt_fields", "input": {"document": encrypted["document"], "key": encrypted["key"], "context": field_context}}),
+        judge: Box::new(move |r| match r {
+            Ok(v) => (
+                v["document"] == original,
+                format!(
+                    "{} fields decrypted, identical to the original: {}",
+                    v["decrypted"],
+                    v["document"] == original
+                ),
+            ),
+            Err(e) => (false, short(&e, 160)),
+        }),
+    });
+    outcomes
+}
+
+/// The committed OpenAPI schemas, regenerated from the code and checked
+/// against Bedrock's profile: (file, operations, up to date and valid).
+pub fn schemas() -> Vec<(String, usize, Result<(), String>)> {
+    use std::sync::Arc;
+    let mut out = Vec::new();
+    let mut check =
+        |file: &str, action_group: &str, generated: Result<Value, actionkit::SchemaError>| {
+            let path = repo_root().join("openapi").join(file);
+            let result = match generated {
+                Err(e) => Err(e.to_string()),
+                Ok(doc) => {
+                    let committed: Option<Value> = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| serde_json::from_str(&t).ok());
+                    let violations = actionkit::bedrock_openapi_violations(&doc, action_group);
+                    if committed.as_ref() != Some(&doc) {
+                        Err("the committed file differs from the code (run `make schemas`)".into())
+                    } else if let Some(v) = violations.first() {
+                        Err(v.to_string())
+                    } else {
+                        Ok(())
+                    }
+                }
+            };
+            let operations = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+                .and_then(|d| {
+                    d["paths"].as_object().map(|p| {
+                        p.values()
+                            .filter_map(Value::as_object)
+                            .map(|o| o.len())
+                            .sum()
+                    })
+                })
+                .unwrap_or(0);
+            out.push((format!("openapi/{file}"), operations, result));
+        };
+    let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::Config::builder()
+            .behavior_version(aws_sdk_cloudwatchlogs::config::BehaviorVersion::latest())
+            .build(),
+    );
+    let cw = cloudwatch_query::resolver(Arc::new(cloudwatch_query::AppState {
+        client: logs,
+        config: cloudwatch_query::Config::from_lookup(|_| None).unwrap(),
+    }));
+    let (t, v, d) = cloudwatch_query::OPENAPI_INFO;
+    check(
+        "cloudwatch-query.json",
+        cloudwatch_query::ACTION_GROUP,
+        cw.openapi(t, v, d),
+    );
+    let rules = vendor_enrichment::Rules::embedded().unwrap();
+    let store = vendor_enrichment::AnyStore::Embedded(
+        vendor_enrichment::EmbeddedStore::embedded(&rules).unwrap(),
+    );
+    let ve = vendor_enrichment::resolver(Arc::new(vendor_enrichment::AppState { store, rules }));
+    let (t, v, d) = vendor_enrichment::OPENAPI_INFO;
+    check(
+        "vendor-enrichment.json",
+        vendor_enrichment::ACTION_GROUP,
+        ve.openapi(t, v, d),
+    );
+    let cp = crypto_preprocess::resolver(Arc::new(crypto_preprocess::AppState {
+        keys: crypto_preprocess::KeyProvider::Local { master: [0; 32] },
+        webhook_secret: crypto_preprocess::SecretSource::Missing("-"),
+        token_key: crypto_preprocess::SecretSource::Missing("-"),
+    }));
+    let (t, v, d) = crypto_preprocess::OPENAPI_INFO;
+    check(
+        "crypto-preprocess.json",
+        crypto_preprocess::ACTION_GROUP,
+        cp.openapi(t, v, d),
+    );
+    out
+}
