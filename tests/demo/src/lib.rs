@@ -314,6 +314,9 @@ fn short(text: &str, max: usize) -> String {
     }
 }
 
+/// Reads an answer: whether it is the expected one, and a line for a person.
+type Judge<'a> = Box<dyn Fn(Result<Value, String>) -> (bool, String) + 'a>;
+
 /// A step: what to send, and how to read and judge the answer.
 struct Spec<'a> {
     section: &'static str,
@@ -321,7 +324,7 @@ struct Spec<'a> {
     asked: String,
     function: &'static str,
     event: Value,
-    judge: Box<dyn Fn(Result<Value, String>) -> (bool, String) + 'a>,
+    judge: Judge<'a>,
 }
 
 /// Runs every step, calling `report` after each; returns all outcomes.
