@@ -17,10 +17,14 @@ async fn the_demo_scenario_end_to_end() {
     let titles: Vec<&str> = steps.iter().map(|s| s.title.as_str()).collect();
     assert!(titles.contains(&"a prompt-injected SOURCE query is refused"));
     assert!(steps.iter().any(|s| s.answer.starts_with("HTTP 403")));
+    let malformed = steps
+        .iter()
+        .find(|s| s.title.starts_with("a malformed query"))
+        .unwrap();
     assert!(
-        steps
-            .iter()
-            .any(|s| s.answer.starts_with("HTTP 400 MalformedQuery"))
+        malformed.answer.starts_with("HTTP 400") && malformed.answer.contains("MalformedQuery"),
+        "{}",
+        malformed.answer
     );
     for (file, operations, result) in schemas() {
         assert!(result.is_ok(), "{file}: {result:?}");
