@@ -8,52 +8,18 @@ use std::sync::Arc;
 
 use actionkit::{Resolver, S3PayloadStore};
 use actionkit_testkit::Moto;
-use aws_sdk_kms::config::{BehaviorVersion, Credentials, Region};
 use crypto_preprocess::{AppState, KeyProvider, SecretSource, resolver, sign};
 use serde_json::{Value, json};
 
 const BUCKET: &str = "workflow-payloads";
 const WEBHOOK_SECRET: &str = "whsec_5f2b8a1c9d";
 
-macro_rules! client {
-    ($krate:ident, $moto:expr) => {
-        $krate::Client::from_conf(
-            $krate::Config::builder()
-                .behavior_version(BehaviorVersion::latest())
-                .region(Region::new("us-east-1"))
-                .endpoint_url($moto.endpoint())
-                .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-                .force_path_style_if_s3()
-                .build(),
-        )
-    };
-}
-
-/// Only S3's builder has path-style addressing; the others ignore this.
-trait PathStyle {
-    fn force_path_style_if_s3(self) -> Self;
-}
-impl PathStyle for aws_sdk_kms::config::Builder {
-    fn force_path_style_if_s3(self) -> Self {
-        self
-    }
-}
-impl PathStyle for aws_sdk_secretsmanager::config::Builder {
-    fn force_path_style_if_s3(self) -> Self {
-        self
-    }
-}
-impl PathStyle for aws_sdk_s3::config::Builder {
-    fn force_path_style_if_s3(self) -> Self {
-        self.force_path_style(true)
-    }
-}
-
 async fn setup() -> (Moto, Resolver<Arc<AppState>>, aws_sdk_s3::Client) {
     let moto = Moto::start();
-    let kms = client!(aws_sdk_kms, moto);
-    let secrets = client!(aws_sdk_secretsmanager, moto);
-    let s3 = client!(aws_sdk_s3, moto);
+    let kms = actionkit_testkit::moto_client!(aws_sdk_kms, moto.endpoint());
+    let secrets = actionkit_testkit::moto_client!(aws_sdk_secretsmanager, moto.endpoint());
+    let s3 =
+        actionkit_testkit::moto_client!(aws_sdk_s3, moto.endpoint(), |b| b.force_path_style(true));
     let key_id = kms
         .create_key()
         .description("actionkit test")
@@ -285,7 +251,7 @@ async fn payloads_over_256_kib_travel_through_s3() {
 #[tokio::test]
 async fn an_unknown_kms_key_is_retryable_key_unavailable() {
     let moto = Moto::start();
-    let kms = client!(aws_sdk_kms, moto);
+    let kms = actionkit_testkit::moto_client!(aws_sdk_kms, moto.endpoint());
     let state = AppState {
         keys: KeyProvider::Kms {
             client: kms,

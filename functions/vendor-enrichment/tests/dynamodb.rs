@@ -10,7 +10,6 @@ use std::sync::Arc;
 
 use actionkit_testkit::Moto;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
 };
@@ -23,14 +22,7 @@ use vendor_enrichment::{
 const TABLE: &str = "vendor-master";
 
 fn client(moto: &Moto) -> Client {
-    Client::from_conf(
-        aws_sdk_dynamodb::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(moto.endpoint())
-            .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-            .build(),
-    )
+    actionkit_testkit::moto_client!(aws_sdk_dynamodb, moto.endpoint())
 }
 
 /// Creates the table exactly as `template.yaml` defines `VendorTable`:

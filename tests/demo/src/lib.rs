@@ -47,21 +47,6 @@ pub struct Step {
     pub elapsed: Duration,
 }
 
-macro_rules! client {
-    ($krate:ident, $endpoint:expr) => {
-        $krate::Client::from_conf(
-            $krate::Config::builder()
-                .behavior_version($krate::config::BehaviorVersion::latest())
-                .region($krate::config::Region::new("us-east-1"))
-                .endpoint_url($endpoint)
-                .credentials_provider($krate::config::Credentials::new(
-                    "testing", "testing", None, None, "demo",
-                ))
-                .build(),
-        )
-    };
-}
-
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -139,7 +124,7 @@ impl Stage {
         progress(&format!("moto server on {}", moto.endpoint()));
         let endpoint = moto.endpoint();
 
-        let logs = client!(aws_sdk_cloudwatchlogs, &endpoint);
+        let logs = actionkit_testkit::moto_client!(aws_sdk_cloudwatchlogs, &endpoint);
         for group in [
             "/aws/lambda/api-handler",
             "/aws/lambda/checkout",
@@ -173,7 +158,7 @@ impl Stage {
         }
         progress("seeded 3 log groups with application logs (errors, a leaked password)");
 
-        let dynamo = client!(aws_sdk_dynamodb, &endpoint);
+        let dynamo = actionkit_testkit::moto_client!(aws_sdk_dynamodb, &endpoint);
         use aws_sdk_dynamodb::types::{
             AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
         };
@@ -208,7 +193,7 @@ impl Stage {
             vendors.len()
         ));
 
-        let kms = client!(aws_sdk_kms, &endpoint);
+        let kms = actionkit_testkit::moto_client!(aws_sdk_kms, &endpoint);
         let key_id = kms
             .create_key()
             .description("demo data keys")
@@ -218,7 +203,7 @@ impl Stage {
             .key_metadata
             .unwrap()
             .key_id;
-        let secrets = client!(aws_sdk_secretsmanager, &endpoint);
+        let secrets = actionkit_testkit::moto_client!(aws_sdk_secretsmanager, &endpoint);
         let webhook = secrets
             .create_secret()
             .name("demo/webhook")
@@ -237,17 +222,8 @@ impl Stage {
             .unwrap()
             .arn
             .unwrap();
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::Config::builder()
-                .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-                .region(aws_sdk_s3::config::Region::new("us-east-1"))
-                .endpoint_url(&endpoint)
-                .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                    "testing", "testing", None, None, "demo",
-                ))
-                .force_path_style(true)
-                .build(),
-        );
+        let s3 =
+            actionkit_testkit::moto_client!(aws_sdk_s3, &endpoint, |b| b.force_path_style(true));
         s3.create_bucket().bucket(BUCKET).send().await.unwrap();
         progress(
             "created a KMS key, the webhook secret and token key in Secrets Manager, and the payload bucket",

@@ -266,3 +266,29 @@ pub fn assert_json_snapshot(path: &str, actual: &serde_json::Value) {
         "{path} drifted from the code: review the change, run `make schemas` and commit it\n--- generated ---\n{pretty}"
     );
 }
+
+/// An AWS SDK client for a moto server: region `us-east-1`, static test
+/// credentials, the server's endpoint. An optional closure adjusts the
+/// config builder (S3 needs `force_path_style(true)`).
+///
+/// ```ignore
+/// let kms = actionkit_testkit::moto_client!(aws_sdk_kms, moto.endpoint());
+/// let s3 = actionkit_testkit::moto_client!(aws_sdk_s3, moto.endpoint(), |b| b.force_path_style(true));
+/// ```
+#[macro_export]
+macro_rules! moto_client {
+    ($krate:ident, $endpoint:expr) => {
+        $crate::moto_client!($krate, $endpoint, |builder| builder)
+    };
+    ($krate:ident, $endpoint:expr, $adjust:expr) => {{
+        let builder = $krate::Config::builder()
+            .behavior_version($krate::config::BehaviorVersion::latest())
+            .region($krate::config::Region::new("us-east-1"))
+            .endpoint_url($endpoint)
+            .credentials_provider($krate::config::Credentials::new(
+                "testing", "testing", None, None, "moto",
+            ));
+        let adjust: fn($krate::config::Builder) -> $krate::config::Builder = $adjust;
+        $krate::Client::from_conf(adjust(builder).build())
+    }};
+}

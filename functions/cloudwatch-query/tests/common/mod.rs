@@ -7,7 +7,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use actionkit_testkit::Moto;
 use aws_sdk_cloudwatchlogs::Client;
-use aws_sdk_cloudwatchlogs::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cloudwatchlogs::types::InputLogEvent;
 
 pub const API: &str = "/aws/lambda/api-handler";
@@ -15,13 +14,7 @@ pub const CHECKOUT: &str = "/aws/lambda/checkout";
 pub const UNLISTED: &str = "/aws/rds/prod-db";
 
 pub fn client(moto: &Moto) -> Client {
-    let config = aws_sdk_cloudwatchlogs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "moto"))
-        .build();
-    Client::from_conf(config)
+    actionkit_testkit::moto_client!(aws_sdk_cloudwatchlogs, moto.endpoint())
 }
 
 fn now_ms() -> i64 {
