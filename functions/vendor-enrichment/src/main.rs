@@ -1,6 +1,7 @@
 //! The Lambda entry point: rules and the vendor store are set up once, at
 //! cold start. `VENDOR_TABLE` selects DynamoDB; without it the embedded
-//! master file is used.
+//! master file is used. `PAYLOAD_BUCKET` (and `PAYLOAD_PREFIX`) sends task
+//! inputs and outputs over 200 KiB through S3.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -40,7 +41,16 @@ async fn main() -> ExitCode {
             }
         },
     };
-    match actionkit::run(resolver(Arc::new(AppState { store, rules }))).await {
+    let mut resolver = resolver(Arc::new(AppState { store, rules }));
+    if let Some(bucket) = std::env::var("PAYLOAD_BUCKET").ok().filter(|b| !b.trim().is_empty()) {
+        // Batch results of ~700 bytes an item pass 256 KiB at a few hundred
+        // items: larger outputs (and inputs) travel through S3.
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let prefix = std::env::var("PAYLOAD_PREFIX").unwrap_or_else(|_| "vendor-enrichment/".into());
+        let store = actionkit::S3PayloadStore::new(aws_sdk_s3::Client::new(&sdk), bucket, prefix, 16 << 20);
+        resolver = resolver.payload_store(store, 200 * 1024);
+    }
+    match actionkit::run(resolver).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %e, "runtime stopped");
