@@ -78,7 +78,7 @@ pub use profile::{
 pub use resolver::{DEFAULT_MAX_RESPONSE_BYTES, Resolver, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES};
 pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit};
 pub use route::Method;
-pub use runtime::run;
+pub use runtime::{run, serve};
 
 /// Re-exported so handlers can name the Lambda context without a direct
 /// dependency.

@@ -80,6 +80,17 @@ mod s3 {
     }
 
     impl S3PayloadStore {
+        /// The store `PAYLOAD_BUCKET` (and `PAYLOAD_PREFIX`, else
+        /// `default_prefix`) name, or `None` when no bucket is set.
+        pub fn from_env(client: Client, default_prefix: &str, max_bytes: usize) -> Option<Self> {
+            let bucket = std::env::var("PAYLOAD_BUCKET")
+                .ok()
+                .filter(|b| !b.trim().is_empty())?;
+            let prefix =
+                std::env::var("PAYLOAD_PREFIX").unwrap_or_else(|_| default_prefix.to_owned());
+            Some(Self::new(client, bucket, prefix, max_bytes))
+        }
+
         /// A store in `bucket` under `prefix` (e.g. `payloads/`), reading at
         /// most `max_bytes` per payload.
         pub fn new(

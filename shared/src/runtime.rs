@@ -37,3 +37,17 @@ pub async fn run<S: Clone + Send + Sync + 'static>(
     }))
     .await
 }
+
+/// [`run`], with the outcome as the process exit code: for `main`, so that a
+/// function's entry point is `actionkit::serve(resolver).await`.
+pub async fn serve<S: Clone + Send + Sync + 'static>(
+    resolver: Resolver<S>,
+) -> std::process::ExitCode {
+    match run(resolver).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "the Lambda runtime stopped");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

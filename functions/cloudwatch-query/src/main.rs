@@ -36,11 +36,5 @@ async fn main() -> ExitCode {
             }
         };
     }
-    match actionkit::run(resolver).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = %e, "runtime stopped");
-            ExitCode::FAILURE
-        }
-    }
+    actionkit::serve(resolver).await
 }

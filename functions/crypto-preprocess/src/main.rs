@@ -64,22 +64,14 @@ async fn main() -> ExitCode {
         ),
     };
     let mut resolver = resolver(Arc::new(state));
-    if let Some(bucket) = env("PAYLOAD_BUCKET") {
-        // Inputs and outputs over ~200 KiB travel through S3 (256 KiB per state).
-        let prefix = env("PAYLOAD_PREFIX").unwrap_or_else(|| "crypto-preprocess/".into());
-        let store = actionkit::S3PayloadStore::new(
-            aws_sdk_s3::Client::new(&sdk),
-            bucket,
-            prefix,
-            crypto_preprocess::MAX_DOCUMENT_BYTES,
-        );
+    // Inputs and outputs over ~200 KiB travel through S3 (256 KiB per state).
+    let s3 = aws_sdk_s3::Client::new(&sdk);
+    if let Some(store) = actionkit::S3PayloadStore::from_env(
+        s3,
+        "crypto-preprocess/",
+        crypto_preprocess::MAX_DOCUMENT_BYTES,
+    ) {
         resolver = resolver.payload_store(store, 200 * 1024);
     }
-    match actionkit::run(resolver).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = %e, "runtime stopped");
-            ExitCode::FAILURE
-        }
-    }
+    actionkit::serve(resolver).await
 }

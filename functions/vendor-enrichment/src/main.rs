@@ -42,24 +42,15 @@ async fn main() -> ExitCode {
         },
     };
     let mut resolver = resolver(Arc::new(AppState { store, rules }));
-    if let Some(bucket) = std::env::var("PAYLOAD_BUCKET")
-        .ok()
-        .filter(|b| !b.trim().is_empty())
-    {
+    if std::env::var_os("PAYLOAD_BUCKET").is_some() {
         // Batch results of ~700 bytes an item pass 256 KiB at a few hundred
         // items: larger outputs (and inputs) travel through S3.
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let prefix =
-            std::env::var("PAYLOAD_PREFIX").unwrap_or_else(|_| "vendor-enrichment/".into());
-        let store =
-            actionkit::S3PayloadStore::new(aws_sdk_s3::Client::new(&sdk), bucket, prefix, 16 << 20);
-        resolver = resolver.payload_store(store, 200 * 1024);
-    }
-    match actionkit::run(resolver).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = %e, "runtime stopped");
-            ExitCode::FAILURE
+        let s3 = aws_sdk_s3::Client::new(&sdk);
+        if let Some(store) = actionkit::S3PayloadStore::from_env(s3, "vendor-enrichment/", 16 << 20)
+        {
+            resolver = resolver.payload_store(store, 200 * 1024);
         }
     }
+    actionkit::serve(resolver).await
 }

@@ -29,13 +29,7 @@ async fn main() -> ExitCode {
         ["--demo", dir] => demo::run(&resolver, dir).await,
         [] => {
             actionkit::init_tracing();
-            match actionkit::run(resolver).await {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("runtime error: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            actionkit::serve(resolver).await
         }
         _ => {
             eprintln!(
