@@ -197,6 +197,7 @@ pub(crate) enum RequestPart {
     Path,
     Body,
     Input,
+    Argument,
 }
 
 impl RequestPart {
@@ -206,6 +207,7 @@ impl RequestPart {
             Self::Path => "Path parameter",
             Self::Body => "Request body property",
             Self::Input => "Input field",
+            Self::Argument => "Argument",
         }
     }
 
@@ -215,6 +217,7 @@ impl RequestPart {
             Self::Path => "path",
             Self::Body => "body",
             Self::Input => "input",
+            Self::Argument => "arguments",
         }
     }
 }

@@ -19,6 +19,8 @@ pub(crate) enum Source<'a> {
     Agent(&'a AgentEvent),
     /// A Step Functions task payload or direct invocation: the input itself.
     Task(&'a Value),
+    /// An AgentCore Gateway tool call: the tool's arguments object.
+    Tool(&'a Value),
 }
 
 /// Everything extractors can read for one invocation.
@@ -120,7 +122,7 @@ pub struct RawEvent(pub Value);
 fn parameters<'a>(invocation: &Invocation<'a>) -> &'a Value {
     match invocation.source {
         Source::Agent(event) => &event.parameters,
-        Source::Task(input) => input,
+        Source::Task(input) | Source::Tool(input) => input,
     }
 }
 
@@ -131,6 +133,7 @@ fn decode_part<T: DeserializeOwned>(
 ) -> Result<T, ActionError> {
     let part = match invocation.source {
         Source::Task(_) => RequestPart::Input,
+        Source::Tool(_) => RequestPart::Argument,
         Source::Agent(_) => part,
     };
     decode(value).map_err(|e| ActionError::from_decode(part, &e))
@@ -188,7 +191,7 @@ impl<S, T: DeserializeOwned + ToSchema> FromInvocation<S> for Body<T> {
                 (crate::event::AgentTarget::Function { .. }, None) => &event.parameters,
                 (crate::event::AgentTarget::Api { .. }, None) => &EMPTY_OBJECT,
             },
-            Source::Task(input) => input,
+            Source::Task(input) | Source::Tool(input) => input,
         };
         decode_part(invocation, value, RequestPart::Body).map(Body)
     }
@@ -208,7 +211,7 @@ impl<S> FromInvocation<S> for SessionAttributes {
     fn from_invocation(invocation: &Invocation<'_>, _: &S) -> Result<Self, ActionError> {
         Ok(match invocation.source {
             Source::Agent(event) => SessionAttributes(event.session_attributes.clone()),
-            Source::Task(_) => SessionAttributes::default(),
+            Source::Task(_) | Source::Tool(_) => SessionAttributes::default(),
         })
     }
 }
@@ -219,7 +222,7 @@ impl<S> FromInvocation<S> for PromptSessionAttributes {
             Source::Agent(event) => {
                 PromptSessionAttributes(event.prompt_session_attributes.clone())
             }
-            Source::Task(_) => PromptSessionAttributes::default(),
+            Source::Task(_) | Source::Tool(_) => PromptSessionAttributes::default(),
         })
     }
 }

@@ -59,6 +59,7 @@ mod resolver;
 mod response;
 mod route;
 mod runtime;
+mod tools;
 
 pub use error::{ActionError, MalformedEvent, SchemaError};
 pub use extract::{
@@ -79,6 +80,7 @@ pub use resolver::{DEFAULT_MAX_RESPONSE_BYTES, Resolver, STEP_FUNCTIONS_MAX_PAYL
 pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit};
 pub use route::Method;
 pub use runtime::{run, serve};
+pub use tools::{GATEWAY_SCHEMA_KEYWORDS, GATEWAY_TOOL_NAME_KEY, gateway_tool_schema_violations};
 
 /// Re-exported so handlers can name the Lambda context without a direct
 /// dependency.

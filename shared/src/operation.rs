@@ -24,6 +24,7 @@ pub struct Operation {
     pub(crate) operation_id: Option<String>,
     pub(crate) summary: Option<String>,
     pub(crate) require_confirmation: bool,
+    pub(crate) tool_name: Option<String>,
 }
 
 impl Operation {
@@ -44,6 +45,13 @@ impl Operation {
     /// A short summary shown next to the description.
     pub fn summary(mut self, summary: impl Into<String>) -> Self {
         self.summary = Some(summary.into());
+        self
+    }
+
+    /// Overrides the AgentCore Gateway tool name (by default the
+    /// `operationId` of a route, the name of a function).
+    pub fn tool_name(mut self, name: impl Into<String>) -> Self {
+        self.tool_name = Some(name.into());
         self
     }
 

@@ -19,6 +19,7 @@ use crate::offload::{PayloadRef, PayloadStore};
 use crate::operation::{Operation, OperationDoc};
 use crate::response::{AttributeChange, Reply, ReplyBody};
 use crate::route::{Method, PathTemplate};
+use crate::tools::{GATEWAY_SEPARATOR, ToolEntry, ToolTarget, gateway_tool_name};
 
 /// Bedrock's limit on a Lambda response to an agent.
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 25_000;
@@ -77,7 +78,7 @@ struct TaskEntry<S> {
 ///
 /// let resolver = Resolver::new("Weather")
 ///     .get("/weather", "Current weather for a city", weather)
-///     .function("get_weather", "Current weather for a city", weather);
+///     .function("current_weather", "Current weather for a city", weather);
 /// let schema = resolver.openapi("Weather API", "1.0.0", "Weather lookups").unwrap();
 /// assert_eq!(schema["openapi"], "3.0.0");
 /// ```
@@ -90,6 +91,7 @@ pub struct Resolver<S = ()> {
     max_response_bytes: usize,
     error_prefix: String,
     payloads: Option<(Box<dyn PayloadStore>, usize)>,
+    pub(crate) tools: Vec<ToolEntry>,
 }
 
 impl Resolver<()> {
@@ -120,6 +122,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             error_prefix: "ActionKit".to_owned(),
             payloads: None,
+            tools: Vec::new(),
         }
     }
 
@@ -179,14 +182,40 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         );
         let mut doc = OperationDoc::default();
         H::describe(&mut doc);
+        let operation = operation.into();
+        let tool = operation
+            .tool_name
+            .clone()
+            .or_else(|| operation.operation_id.clone())
+            .unwrap_or_else(|| template.operation_id(method));
+        self.add_tool(
+            tool,
+            ToolTarget::Route(self.routes.len()),
+            &format!("{method} {path}"),
+        );
         self.routes.push(RouteEntry {
             method,
             template,
-            operation: operation.into(),
+            operation,
             doc,
             handler: Erased::boxed(handler),
         });
         self
+    }
+
+    /// Records a tool name; two operations may not share one.
+    fn add_tool(&mut self, name: String, target: ToolTarget, label: &str) {
+        if let Some(existing) = self.tools.iter().find(|t| t.name == name) {
+            panic!(
+                "actionkit: tool name `{name}` of {label} is already used by {}; set Operation::tool_name",
+                existing.label
+            );
+        }
+        self.tools.push(ToolEntry {
+            name,
+            target,
+            label: label.to_owned(),
+        });
     }
 
     /// Registers a `GET` route. See [`route`](Self::route).
@@ -262,9 +291,19 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         );
         let mut doc = OperationDoc::default();
         H::describe(&mut doc);
+        let operation = operation.into();
+        let tool = operation
+            .tool_name
+            .clone()
+            .unwrap_or_else(|| name.to_owned());
+        self.add_tool(
+            tool,
+            ToolTarget::Function(self.functions.len()),
+            &format!("function {name}"),
+        );
         self.functions.push(FunctionEntry {
             name: name.to_owned(),
-            operation: operation.into(),
+            operation,
             doc,
             handler: Erased::boxed(handler),
         });
@@ -309,6 +348,9 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         let started = Instant::now();
         let span = tracing::info_span!("invocation", request_id = %context.request_id);
         async {
+            if let Some(tool) = gateway_tool_name(&context) {
+                return Ok(self.answer_tool(&tool, event, &context, started).await);
+            }
             match classify(event) {
                 Ok(Incoming::Agent(agent)) => {
                     let raw = RawPayload::new(event);
@@ -598,6 +640,83 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 Err(self.diagnostic(error.name(), error.message()))
             }
         }
+    }
+
+    /// Answers an AgentCore Gateway tool call: the handler's JSON, or a
+    /// structured error result (`{"isError": true, "error": {...}}`). Never
+    /// a Lambda error.
+    async fn answer_tool(
+        &self,
+        full_name: &str,
+        event: &str,
+        context: &Context,
+        started: Instant,
+    ) -> Box<RawValue> {
+        let tool = full_name
+            .split_once(GATEWAY_SEPARATOR)
+            .map_or(full_name, |(_, tool)| tool);
+        let arguments = match serde_json::from_str::<Value>(event) {
+            Ok(Value::Null) => Value::Object(serde_json::Map::new()),
+            Ok(v @ Value::Object(_)) => v,
+            _ => Value::Null,
+        };
+        let raw = RawPayload::parsed(event, arguments.clone());
+        let outcome = match (self.tools.iter().find(|t| t.name == tool), &arguments) {
+            (_, Value::Null) => Err(ActionError::new(
+                400,
+                "InvalidArguments",
+                "The tool arguments must be a JSON object.",
+            )),
+            (None, _) => Err(self.unknown_tool(tool)),
+            (Some(entry), _) => {
+                let handler = match entry.target {
+                    ToolTarget::Route(i) => self.routes[i].handler.as_ref(),
+                    ToolTarget::Function(i) => self.functions[i].handler.as_ref(),
+                };
+                let invocation = Invocation {
+                    source: Source::Tool(&arguments),
+                    raw: &raw,
+                    context,
+                };
+                let reply = self.run(handler, &invocation).await;
+                match reply.outcome {
+                    Ok(body) => body.to_json().map_err(|e| {
+                        ActionError::internal(format!("result serialization failed: {e}"))
+                    }),
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        let (status, json) = match outcome {
+            Ok(json) => (200, json),
+            Err(error) => {
+                log_error(&error);
+                (error.status(), crate::tools::tool_error(&error).to_string())
+            }
+        };
+        tracing::info!(
+            mode = "tool",
+            tool = %truncate_label(tool),
+            status,
+            duration_us = started.elapsed().as_micros() as u64,
+            "tool call answered"
+        );
+        // Serializer output, hence valid JSON.
+        RawValue::from_string(json).unwrap_or_default()
+    }
+
+    fn unknown_tool(&self, name: &str) -> ActionError {
+        let available: Vec<&str> = self.tools.iter().map(|t| t.name.as_str()).collect();
+        ActionError::new(
+            404,
+            "UnknownTool",
+            format!(
+                "There is no tool {}. Available tools: {}.",
+                truncate_label(name),
+                available.join(", ")
+            ),
+        )
+        .with_detail("available_tools", available)
     }
 
     /// Reads a referenced input from the payload store.

@@ -43,4 +43,7 @@ fn committed_openapi_matches_the_code() {
     assert_eq!(params[2]["name"], "minutes_back");
     assert_eq!(params[2]["schema"]["default"], 60);
     actionkit_testkit::assert_json_snapshot("openapi/cloudwatch-query.json", &doc);
+    let tools = r.tool_schema().unwrap();
+    assert!(actionkit::gateway_tool_schema_violations(&tools).is_empty());
+    actionkit_testkit::assert_json_snapshot("openapi/cloudwatch-query.tools.json", &tools);
 }

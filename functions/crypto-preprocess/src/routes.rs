@@ -55,7 +55,7 @@ pub struct DigestRequest {
     /// Bytes, base64-encoded.
     pub base64: Option<String>,
     /// A JSON document, hashed in RFC 8785 canonical form (equal documents hash equal).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub json: Option<Value>,
 }
 
@@ -104,7 +104,7 @@ pub struct PseudonymizeRequest {
     /// Free text.
     pub text: Option<String>,
     /// A JSON document: every string is scanned; `fields` are replaced whole.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub document: Option<Value>,
     /// Field paths to replace whole, with their token label, e.g. {"customer.name": "NAME"}.
     #[serde(default)]
@@ -122,7 +122,7 @@ pub struct PseudonymizeResult {
     /// The text with tokens in place of personal data.
     pub text: Option<String>,
     /// The JSON document with tokens in place of personal data.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub document: Option<Value>,
     /// The token vault, envelope-encrypted: safe to pass through the workflow.
     pub vault: SealedVault,
@@ -140,7 +140,7 @@ pub struct ReidentifyRequest {
     /// Text with tokens.
     pub text: Option<String>,
     /// A JSON document with tokens.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub document: Option<Value>,
     /// The vault from pseudonymize.
     pub vault: SealedVault,
@@ -155,7 +155,7 @@ pub struct ReidentifyResult {
     /// The text with originals in place of tokens.
     pub text: Option<String>,
     /// The JSON document with originals in place of tokens.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub document: Option<Value>,
     /// What was replaced, and the tokens left alone.
     #[serde(flatten)]

@@ -357,4 +357,7 @@ fn committed_openapi_matches_the_code() {
     let doc = app(MASTER).openapi(title, version, description).unwrap();
     assert!(actionkit::bedrock_openapi_violations(&doc, ACTION_GROUP).is_empty());
     actionkit_testkit::assert_json_snapshot("openapi/crypto-preprocess.json", &doc);
+    let tools = app(MASTER).tool_schema().unwrap();
+    assert!(actionkit::gateway_tool_schema_violations(&tools).is_empty());
+    actionkit_testkit::assert_json_snapshot("openapi/crypto-preprocess.tools.json", &tools);
 }

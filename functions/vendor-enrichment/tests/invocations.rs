@@ -163,4 +163,7 @@ fn committed_openapi_matches_the_code() {
     let doc = app().openapi(title, version, description).unwrap();
     assert!(actionkit::bedrock_openapi_violations(&doc, ACTION_GROUP).is_empty());
     assert_json_snapshot("openapi/vendor-enrichment.json", &doc);
+    let tools = app().tool_schema().unwrap();
+    assert!(actionkit::gateway_tool_schema_violations(&tools).is_empty());
+    assert_json_snapshot("openapi/vendor-enrichment.tools.json", &tools);
 }
