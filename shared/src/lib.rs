@@ -77,7 +77,7 @@ pub use profile::{
     bedrock_openapi_violations,
 };
 pub use resolver::{DEFAULT_MAX_RESPONSE_BYTES, Resolver, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES};
-pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit};
+pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit, drop_to_fit};
 pub use route::Method;
 pub use runtime::{run, serve};
 pub use tools::{GATEWAY_SCHEMA_KEYWORDS, GATEWAY_TOOL_NAME_KEY, gateway_tool_schema_violations};

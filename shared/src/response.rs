@@ -139,6 +139,20 @@ pub trait Trim {
     fn trim(&mut self, excess_bytes: usize) -> bool;
 }
 
+/// Drops items from the end of `items` until their JSON form has freed at
+/// least `excess_bytes`; returns how many were dropped. The building block
+/// of [`Trim`] implementations over lists.
+pub fn drop_to_fit<T: Serialize>(items: &mut Vec<T>, excess_bytes: usize) -> usize {
+    let mut freed = 0;
+    let mut dropped = 0;
+    while freed <= excess_bytes {
+        let Some(item) = items.pop() else { break };
+        freed += serde_json::to_string(&item).map_or(1, |s| s.len() + 1);
+        dropped += 1;
+    }
+    dropped
+}
+
 /// A JSON response that trims itself (see [`Trim`]) instead of failing when
 /// it is over the agent's response size limit.
 #[derive(Debug, Clone)]
@@ -203,12 +217,7 @@ impl<T: Serialize> Trim for ItemList<T> {
         if self.items.is_empty() {
             return false;
         }
-        // Drop whole items from the end until the estimate covers the excess.
-        let mut freed = 0;
-        while freed <= excess_bytes {
-            let Some(item) = self.items.pop() else { break };
-            freed += serde_json::to_string(&item).map_or(1, |s| s.len() + 1);
-        }
+        drop_to_fit(&mut self.items, excess_bytes);
         self.returned = self.items.len();
         self.truncated = true;
         true

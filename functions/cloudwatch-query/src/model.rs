@@ -184,12 +184,7 @@ impl Trim for QueryResponse {
         if self.rows.is_empty() {
             return false;
         }
-        let mut freed = 0;
-        while freed <= excess_bytes {
-            let Some(row) = self.rows.pop() else { break };
-            freed += serde_json::to_string(&row).map_or(1, |s| s.len() + 1);
-            self.counts.trimmed_rows += 1;
-        }
+        self.counts.trimmed_rows += actionkit::drop_to_fit(&mut self.rows, excess_bytes);
         self.counts.returned = self.rows.len();
         self.note(TRIMMED_REASON);
         true

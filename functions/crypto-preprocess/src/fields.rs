@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 
 use crate::aead::{self, Key};
 use crate::error::{decrypt_failed, invalid};
-use crate::jcs::canonicalize;
-use crate::keys::Context;
+use crate::keys::{Context, canonical_context};
 use crate::paths::FieldPath;
 
 /// The marker of an encrypted field.
@@ -19,9 +18,12 @@ const MARKER: &str = "$enc";
 const VERSION: &str = "aes-256-gcm/v1";
 
 fn aad(context: &Context, path: &str) -> Vec<u8> {
-    let canonical =
-        canonicalize(&serde_json::to_value(context).unwrap_or_default()).unwrap_or_default();
-    [canonical.as_bytes(), b"\0", path.as_bytes()].concat()
+    [
+        canonical_context(context).as_bytes(),
+        b"\0",
+        path.as_bytes(),
+    ]
+    .concat()
 }
 
 /// Encrypts every value the paths select; returns (encrypted, paths that selected nothing).

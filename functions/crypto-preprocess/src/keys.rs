@@ -55,9 +55,16 @@ pub struct WrappedKey {
 const KMS: &str = "aws-kms";
 const LOCAL: &str = "local-not-for-production";
 
-fn context_aad(context: &Context) -> Vec<u8> {
+/// The RFC 8785 form of an encryption context: the bytes every ciphertext
+/// bound to it authenticates (data keys, vaults, fields).
+pub(crate) fn canonical_context(context: &Context) -> String {
+    // A map of strings always serializes and canonicalizes.
     let value = serde_json::to_value(context).unwrap_or_default();
-    canonicalize(&value).unwrap_or_default().into_bytes()
+    canonicalize(&value).unwrap_or_default()
+}
+
+fn context_aad(context: &Context) -> Vec<u8> {
+    canonical_context(context).into_bytes()
 }
 
 /// KMS errors: the data is wrong (final) or KMS is (retryable).

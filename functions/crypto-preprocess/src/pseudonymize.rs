@@ -21,8 +21,7 @@ use crate::aead;
 use crate::detect::find;
 use crate::digest::hex;
 use crate::error::{decrypt_failed, invalid};
-use crate::jcs::canonicalize;
-use crate::keys::{Context, KeyProvider, WrappedKey};
+use crate::keys::{Context, KeyProvider, WrappedKey, canonical_context};
 use crate::paths::FieldPath;
 
 /// Labels chosen for explicitly listed JSON fields: upper-case letters.
@@ -192,9 +191,11 @@ pub fn vault_context(document_id: &str, extra: &Context) -> Context {
 }
 
 fn aad(context: &Context) -> Vec<u8> {
-    let canonical =
-        canonicalize(&serde_json::to_value(context).unwrap_or_default()).unwrap_or_default();
-    [b"actionkit-vault-v1\0".as_slice(), canonical.as_bytes()].concat()
+    [
+        b"actionkit-vault-v1\0".as_slice(),
+        canonical_context(context).as_bytes(),
+    ]
+    .concat()
 }
 
 /// Encrypts the vault with a fresh data key bound to `context`.

@@ -114,11 +114,7 @@ impl Trim for BatchResult {
         if self.results.is_empty() {
             return false;
         }
-        let mut freed = 0;
-        while freed <= excess_bytes {
-            let Some(r) = self.results.pop() else { break };
-            freed += serde_json::to_string(&r).map_or(1, |s| s.len() + 1);
-        }
+        actionkit::drop_to_fit(&mut self.results, excess_bytes);
         self.truncated = true;
         true
     }
