@@ -314,6 +314,9 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     ///
     /// With one task registered, any payload that is not an agent event is
     /// its input. With several, the payload is `{"task": NAME, "input": {...}}`.
+    /// Adding `"output": "payload_ref"` to that envelope writes the output to
+    /// the payload store whatever its size, so that it never enters the
+    /// execution history (for outputs that hold personal data).
     /// Errors fail the task under the name `<prefix>.<ErrorName>`.
     ///
     /// # Panics
@@ -601,7 +604,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         context: &Context,
         started: Instant,
     ) -> Result<Box<RawValue>, Diagnostic> {
-        let (task, input) = self.select_task(raw.value())?;
+        let (task, input, always_offload) = self.select_task(raw.value())?;
         let loaded = match PayloadRef::from_input(input) {
             None => None,
             Some(reference) => Some(self.load_payload(reference).await.map_err(|e| {
@@ -617,7 +620,10 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         let reply = self.run(task.handler.as_ref(), &invocation).await;
         let result = match reply.outcome {
             Ok(body) => match body.to_json() {
-                Ok(json) => self.offload(json, &context.request_id, &task.name).await,
+                Ok(json) => {
+                    self.offload(json, &context.request_id, &task.name, always_offload)
+                        .await
+                }
                 Err(e) => Err(ActionError::internal(format!(
                     "output serialization failed: {e}"
                 ))),
@@ -739,15 +745,16 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     }
 
     /// Returns `json` as is, or writes it to the payload store and returns
-    /// its reference when it is over the threshold.
+    /// its reference when it is over the threshold (or `always`).
     async fn offload(
         &self,
         json: String,
         request_id: &str,
         task: &str,
+        always: bool,
     ) -> Result<String, ActionError> {
         match &self.payloads {
-            Some((store, above)) if json.len() > *above => {
+            Some((store, above)) if always || json.len() > *above => {
                 let id = if request_id.is_empty() {
                     "local"
                 } else {
@@ -758,6 +765,11 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 tracing::info!(bytes = reference.bytes, "task output offloaded");
                 Ok(reference.to_value().to_string())
             }
+            None if always => Err(ActionError::new(
+                500,
+                "PayloadStoreMissing",
+                "The task was asked for `\"output\": \"payload_ref\"`, but this function has no payload store (set PAYLOAD_BUCKET).",
+            )),
             _ if json.len() > STEP_FUNCTIONS_MAX_PAYLOAD_BYTES => Err(ActionError::new(
                 500,
                 "OutputTooLarge",
@@ -771,7 +783,12 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         }
     }
 
-    fn select_task<'e>(&self, event: &'e Value) -> Result<(&TaskEntry<S>, &'e Value), Diagnostic> {
+    /// The task, its input, and whether its output must go to the payload
+    /// store whatever its size.
+    fn select_task<'e>(
+        &self,
+        event: &'e Value,
+    ) -> Result<(&TaskEntry<S>, &'e Value, bool), Diagnostic> {
         if self.tasks.is_empty() {
             return Err(self.diagnostic(
                 "MalformedEvent",
@@ -780,16 +797,26 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             ));
         }
         if let Value::Object(map) = event
-            && let (2, Some(Value::String(name)), Some(input)) =
-                (map.len(), map.get("task"), map.get("input"))
+            && let (Some(Value::String(name)), Some(input)) = (map.get("task"), map.get("input"))
+            && (map.len() == 2 || (map.len() == 3 && map.contains_key("output")))
         {
+            let always_offload = match map.get("output") {
+                None => false,
+                Some(Value::String(o)) if o == "payload_ref" => true,
+                Some(_) => {
+                    return Err(self.diagnostic(
+                        "InvalidInput",
+                        "`output` may only be \"payload_ref\" (write the output to the payload store)",
+                    ));
+                }
+            };
             return match self.tasks.iter().find(|t| &t.name == name) {
-                Some(task) => Ok((task, input)),
+                Some(task) => Ok((task, input, always_offload)),
                 None => Err(self.diagnostic("UnknownTask", &self.unknown_task_message(name))),
             };
         }
         match self.tasks.as_slice() {
-            [only] => Ok((only, event)),
+            [only] => Ok((only, event, false)),
             _ => Err(self.diagnostic(
                 "UnknownTask",
                 &format!(

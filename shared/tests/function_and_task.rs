@@ -399,3 +399,52 @@ async fn large_task_payloads_go_through_the_payload_store() {
     .unwrap_err();
     assert_eq!(err.error_type, "Ops.InvalidInput");
 }
+
+#[tokio::test]
+async fn output_payload_ref_keeps_even_small_outputs_out_of_the_state() {
+    async fn echo(Body(v): Body<Value>) -> Json<Value> {
+        Json(v)
+    }
+    async fn other() -> Json<u8> {
+        Json(1)
+    }
+    let r = Resolver::new("Ops")
+        .error_prefix("Ops")
+        .task("echo", echo)
+        .task("other", other)
+        .payload_store(MemoryStore::default(), 100_000);
+    let small = json!({"name": "Jane Doe"});
+    let inline = answer(&r, json!({"task": "echo", "input": small}))
+        .await
+        .unwrap();
+    assert_eq!(inline, small, "without `output`, small outputs stay inline");
+    let out = answer(
+        &r,
+        json!({"task": "echo", "input": small, "output": "payload_ref"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out["payload_ref"]["bytes"], small.to_string().len());
+    assert!(!out.to_string().contains("Jane"), "{out}");
+    // Anything else in `output` is refused, by name.
+    let err = answer(
+        &r,
+        json!({"task": "echo", "input": small, "output": "inline"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "Ops.InvalidInput");
+    // Without a store, the request cannot be honoured: a named error, not a leak.
+    let plain = Resolver::new("Ops")
+        .error_prefix("Ops")
+        .task("echo", echo)
+        .task("other", other);
+    let err = answer(
+        &plain,
+        json!({"task": "echo", "input": small, "output": "payload_ref"}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "Ops.PayloadStoreMissing");
+    assert!(!err.error_message.contains("Jane"));
+}
