@@ -14,8 +14,11 @@ PY     := $(VENV)/bin/python
 # The stamp changes with the requirements, so an edit reinstalls; otherwise
 # the second run installs nothing.
 STAMP  := $(VENV)/.installed-$(shell sha1sum tests/requirements.txt | cut -c1-12)
+# node_modules/ (asl-validator) follows package-lock.json the same way.
+NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 CARGO  ?= cargo
 EXAMPLE := target/release/examples/query_cloudwatch
+SAM    := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
 .PHONY: help demo test bench schemas tools
 
@@ -28,22 +31,32 @@ $(STAMP): tests/requirements.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
-tools: $(STAMP)
+$(NODE_STAMP): package-lock.json
+	@echo "==> installing Node tools into node_modules/ (once)"
+	@npm ci --no-audit --no-fund --silent
+	@rm -f node_modules/.installed-* && touch $@
+
+tools: $(STAMP) $(NODE_STAMP)
 
 demo: $(STAMP)
 	@echo "==> building the functions and the demo (the first time takes a few minutes)"
 	@$(CARGO) build --quiet --locked --bins
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ./target/debug/demo
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	@echo "==> cargo fmt --check"
 	@$(CARGO) fmt --all --check
 	@echo "==> cargo clippy --all-targets -D warnings"
 	@$(CARGO) clippy --quiet --locked --all-targets -- -D warnings
 	@echo "==> cargo doc (warnings are errors)"
 	@RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --locked --no-deps
-	@echo "==> template.yaml: cfn-lint"
+	@echo "==> template.yaml: cfn-lint, sam validate --lint"
 	@$(VENV)/bin/cfn-lint template.yaml
+	@$(SAM) validate --lint
+	@echo "==> template.yaml: sam build --beta-features (cargo lambda, release, arm64)"
+	@$(SAM) build --beta-features --build-dir target/sam-build --cache-dir target/sam-cache > target/sam-build.log 2>&1 \
+		|| { tail -40 target/sam-build.log; exit 1; }
+	@$(PY) tests/tools/check_sam_build.py target/sam-build
 	@echo "==> OpenAPI documents: openapi-spec-validator (OpenAPI 3.0)"
 	@$(PY) tests/tools/validate_openapi.py openapi shared/tests/snapshots
 	@echo "==> cargo test"
@@ -60,5 +73,7 @@ bench: $(STAMP)
 	@$(PY) tests/tools/coldstart.py $(EXAMPLE) events/example/01-query-recent-errors.json
 
 schemas:
-	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p actionkit --test schema
-	@git status --short -- shared/tests/snapshots openapi
+	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p actionkit --test schema --test gateway
+	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p cloudwatch-query -p vendor-enrichment -p crypto-preprocess committed_openapi_matches_the_code
+	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p actionkit-stack --test template generated_blocks
+	@git status --short -- shared/tests/snapshots openapi template.yaml

@@ -386,7 +386,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         self.handle_json(&event.to_string(), context).await
     }
 
-    fn diagnostic(&self, name: &str, message: &str) -> Diagnostic {
+    pub(crate) fn diagnostic(&self, name: &str, message: &str) -> Diagnostic {
         let error_type = if name.contains('.') {
             name.to_owned()
         } else {

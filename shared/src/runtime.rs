@@ -1,16 +1,44 @@
-//! Running a resolver as a Lambda function.
+//! Running a resolver as a Lambda function, on the Lambda Runtime API.
+//!
+//! actionkit drives the Runtime API loop itself (next → handle → response
+//! or error) with `lambda_runtime`'s own API client, `Context` and `Config`.
+//! The one thing it does differently is why it exists: `lambda_runtime`
+//! 1.x parses the client context's `custom` map as `HashMap<String, String>`
+//! *before any handler or layer runs*, and a parse error ends its run loop —
+//! so a caller (an AgentCore Gateway propagating headers, say) that puts an
+//! object in `custom` would make every invocation fail with a runtime exit.
+//! Here, non-string values in `custom` and `environment` are kept as their
+//! JSON text, an unreadable client context is dropped, and an invocation
+//! that still cannot be read is answered with a named error — the loop
+//! always goes on.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use lambda_runtime::{LambdaEvent, service_fn};
-use serde_json::value::RawValue;
+use base64::Engine as _;
+use futures_util::FutureExt;
+use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use http::{Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use lambda_runtime::{Config, Context, Diagnostic};
+use lambda_runtime_api_client::body::Body;
+use lambda_runtime_api_client::{Client, build_request};
+use serde_json::Value;
 
 use crate::resolver::Resolver;
+
+const NEXT: &str = "/2018-06-01/runtime/invocation/next";
+const REQUEST_ID: &str = "lambda-runtime-aws-request-id";
+const DEADLINE: &str = "lambda-runtime-deadline-ms";
+const CLIENT_CONTEXT: &str = "lambda-runtime-client-context";
 
 /// Serves `resolver` on the Lambda Runtime API until the process ends.
 ///
 /// Build the resolver (and the state it holds: SDK clients, configuration)
 /// once, before calling this: that work happens at cold start only.
+///
+/// Returns only when the Runtime API itself cannot be reached; no
+/// invocation, however malformed, stops the loop.
 ///
 /// ```no_run
 /// # async fn handler() -> actionkit::Json<u8> { actionkit::Json(1) }
@@ -24,18 +52,62 @@ use crate::resolver::Resolver;
 pub async fn run<S: Clone + Send + Sync + 'static>(
     resolver: Resolver<S>,
 ) -> Result<(), lambda_runtime::Error> {
-    let resolver = Arc::new(resolver);
-    // The payload arrives as raw JSON text: agent events are then parsed
-    // once, straight into borrowed typed fields, never into a `Value` tree.
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Box<RawValue>>| {
-        let resolver = Arc::clone(&resolver);
-        async move {
-            resolver
-                .handle_json(event.payload.get(), event.context)
-                .await
+    let config = Arc::new(Config::from_env());
+    let client = Client::builder().build()?;
+    loop {
+        let next = client
+            .call(request(Method::GET, NEXT, Body::empty())?)
+            .await?;
+        let (parts, body) = next.into_parts();
+        // `cargo lambda watch` answers 204 to keep an idle runtime polling.
+        if parts.status == StatusCode::NO_CONTENT {
+            continue;
         }
-    }))
-    .await
+        if parts.status != StatusCode::OK {
+            return Err(format!("the Runtime API answered {} to /next", parts.status).into());
+        }
+        let body = body.collect().await?.to_bytes();
+        let Some(request_id) = header(&parts.headers, REQUEST_ID) else {
+            // Nothing to answer to: the Runtime API broke its own contract.
+            tracing::error!("invocation without a request id; skipped");
+            continue;
+        };
+        let answer = match invocation_context(&request_id, &config, &parts.headers) {
+            Ok(context) => match std::str::from_utf8(&body) {
+                Ok(event) => AssertUnwindSafe(resolver.handle_json(event, context))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| {
+                        tracing::error!(%request_id, "panic outside the handler");
+                        Err(resolver.diagnostic("Internal", "internal error"))
+                    }),
+                Err(_) => Err(resolver.diagnostic(
+                    "MalformedEvent",
+                    "malformed event: the payload is not UTF-8 text",
+                )),
+            },
+            Err(why) => {
+                tracing::error!(%request_id, why, "invocation headers unreadable");
+                Err(resolver.diagnostic("MalformedEvent", why))
+            }
+        };
+        let reply = match answer {
+            Ok(json) => request(
+                Method::POST,
+                &format!("/2018-06-01/runtime/invocation/{request_id}/response"),
+                Body::from(json.get().to_owned()),
+            ),
+            Err(diagnostic) => error_request(&request_id, &diagnostic),
+        };
+        match reply {
+            Ok(req) => {
+                if let Err(e) = client.call(req).await {
+                    tracing::error!(%request_id, error = %e, "cannot deliver the answer");
+                }
+            }
+            Err(e) => tracing::error!(%request_id, error = %e, "cannot build the answer"),
+        }
+    }
 }
 
 /// [`run`], with the outcome as the process exit code: for `main`, so that a
@@ -46,8 +118,196 @@ pub async fn serve<S: Clone + Send + Sync + 'static>(
     match run(resolver).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            tracing::error!(error = %e, "the Lambda runtime stopped");
+            tracing::error!(error = %e, "the Lambda Runtime API is unreachable");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+fn request(method: Method, path: &str, body: Body) -> Result<Request<Body>, http::Error> {
+    build_request()
+        .method(method)
+        .uri(path)
+        .header(CONTENT_TYPE, "application/json")
+        .body(body)
+}
+
+fn error_request(request_id: &str, diagnostic: &Diagnostic) -> Result<Request<Body>, http::Error> {
+    let body = serde_json::json!({
+        "errorType": diagnostic.error_type,
+        "errorMessage": diagnostic.error_message,
+    });
+    let mut req = request(
+        Method::POST,
+        &format!("/2018-06-01/runtime/invocation/{request_id}/error"),
+        Body::from(body.to_string()),
+    )?;
+    req.headers_mut().insert(
+        "lambda-runtime-function-error-type",
+        HeaderValue::from_static("Unhandled"),
+    );
+    Ok(req)
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The invocation's [`Context`], built by `lambda_runtime` itself from
+/// headers made readable first (see [`tolerant_client_context`]).
+pub(crate) fn invocation_context(
+    request_id: &str,
+    config: &Arc<Config>,
+    headers: &HeaderMap,
+) -> Result<Context, &'static str> {
+    // `Context::new` panics on a missing deadline: check it here.
+    if header(headers, DEADLINE).is_none_or(|d| d.parse::<u64>().is_err()) {
+        return Err("the invocation has no valid deadline header");
+    }
+    let mut headers = headers.clone();
+    if let Some(value) = headers.get(CLIENT_CONTEXT) {
+        match value
+            .to_str()
+            .map_err(|_| ())
+            .and_then(tolerant_client_context)
+        {
+            Ok(None) => {}
+            Ok(Some(fixed)) => match HeaderValue::from_str(&fixed) {
+                Ok(value) => {
+                    tracing::debug!(
+                        "client context rewritten: non-string values kept as JSON text"
+                    );
+                    headers.insert(CLIENT_CONTEXT, value);
+                }
+                Err(_) => {
+                    headers.remove(CLIENT_CONTEXT);
+                }
+            },
+            Err(()) => {
+                tracing::warn!("the client context is not a JSON object; ignored");
+                headers.remove(CLIENT_CONTEXT);
+            }
+        }
+    }
+    Context::new(request_id, Arc::clone(config), &headers)
+        .map_err(|_| "the invocation headers cannot be read")
+}
+
+/// The client context JSON in the shape `lambda_runtime` reads, when the
+/// raw header is not already in it: `custom` and `environment` map strings
+/// to strings, so any other value (an object of propagated headers, a
+/// number) becomes its JSON text; `client` fields likewise. The Runtime API
+/// sends the context as JSON text; `cargo lambda watch` sends it
+/// base64-encoded (as the Invoke API receives it): both are read.
+///
+/// `Ok(None)`: the header can stay as it is. `Err(())`: it is not a JSON
+/// object at all.
+pub(crate) fn tolerant_client_context(raw: &str) -> Result<Option<String>, ()> {
+    let (parsed, mut changed) = match serde_json::from_str::<Value>(raw) {
+        Ok(value) => (value, false),
+        Err(_) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(raw.trim())
+                .map_err(|_| ())?;
+            (
+                serde_json::from_slice::<Value>(&bytes).map_err(|_| ())?,
+                true,
+            )
+        }
+    };
+    let Value::Object(mut context) = parsed else {
+        return Err(());
+    };
+    for key in ["custom", "environment", "client"] {
+        match context.get_mut(key) {
+            Some(Value::Object(map)) => {
+                for value in map.values_mut().filter(|v| !v.is_string()) {
+                    *value = Value::String(value.to_string());
+                    changed = true;
+                }
+            }
+            Some(Value::Null) | None => {}
+            Some(_) => {
+                context.remove(key);
+                changed = true;
+            }
+        }
+    }
+    Ok(changed.then(|| Value::Object(context).to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(client_context: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(DEADLINE, HeaderValue::from_static("4102444800000"));
+        h.insert(
+            CLIENT_CONTEXT,
+            HeaderValue::from_str(client_context).unwrap(),
+        );
+        h
+    }
+
+    fn config() -> Arc<Config> {
+        Arc::new(Config::default())
+    }
+
+    #[test]
+    fn object_valued_custom_fields_are_kept_as_json_text() {
+        let raw = r#"{"custom":{"bedrockAgentCoreToolName":"logs___list_log_groups","bedrockAgentCorePropagatedHeaders":{"x-tenant":"acme","n":1}},"environment":{"n":2}}"#;
+        // lambda_runtime alone refuses this context.
+        assert!(Context::new("id", config(), &headers(raw)).is_err());
+        let context = invocation_context("id", &config(), &headers(raw)).unwrap();
+        let custom = context.client_context.unwrap().custom;
+        assert_eq!(custom["bedrockAgentCoreToolName"], "logs___list_log_groups");
+        let propagated: Value =
+            serde_json::from_str(&custom["bedrockAgentCorePropagatedHeaders"]).unwrap();
+        assert_eq!(propagated["x-tenant"], "acme");
+    }
+
+    #[test]
+    fn base64_contexts_are_read_too() {
+        use base64::Engine as _;
+        let raw = base64::engine::general_purpose::STANDARD
+            .encode(r#"{"custom":{"bedrockAgentCoreToolName":"t___x","h":{"a":1}}}"#);
+        let context = invocation_context("id", &config(), &headers(&raw)).unwrap();
+        let custom = context.client_context.unwrap().custom;
+        assert_eq!(custom["bedrockAgentCoreToolName"], "t___x");
+        assert_eq!(custom["h"], r#"{"a":1}"#);
+    }
+
+    #[test]
+    fn unreadable_contexts_are_dropped_not_fatal() {
+        for raw in [
+            "not json",
+            "[1,2]",
+            r#"{"custom": 5}"#,
+            r#"{"client": "x"}"#,
+        ] {
+            let context = invocation_context("id", &config(), &headers(raw))
+                .unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert!(
+                context
+                    .client_context
+                    .as_ref()
+                    .is_none_or(|c| c.custom.is_empty()),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_deadline_is_an_error_not_a_panic() {
+        let mut h = headers("{}");
+        h.remove(DEADLINE);
+        assert!(invocation_context("id", &config(), &h).is_err());
+        h.insert(DEADLINE, HeaderValue::from_static("soon"));
+        assert!(invocation_context("id", &config(), &h).is_err());
     }
 }

@@ -5,6 +5,10 @@
 //! The tools come from the repository's `.venv/` (installed by `make test`);
 //! a missing tool is a test failure with the command to fix it, never a skip.
 
+mod runtime_api;
+
+pub use runtime_api::{RuntimeApiStub, StubAnswer, StubInvocation};
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -198,7 +202,19 @@ impl LambdaWatch {
     /// response, or `Err` with what the emulator said for a function error
     /// (the emulator answers those with HTTP 500).
     pub fn invoke(&self, function: &str, data_file: &Path) -> Result<serde_json::Value, String> {
-        let output = Command::new(venv_tool("cargo-lambda"))
+        self.invoke_with_client_context(function, data_file, None)
+    }
+
+    /// [`LambdaWatch::invoke`] with a client context (`--client-context-file`),
+    /// as an AgentCore Gateway or a mobile SDK sends one.
+    pub fn invoke_with_client_context(
+        &self,
+        function: &str,
+        data_file: &Path,
+        client_context_file: Option<&Path>,
+    ) -> Result<serde_json::Value, String> {
+        let mut command = Command::new(venv_tool("cargo-lambda"));
+        command
             .args([
                 "lambda",
                 "invoke",
@@ -211,7 +227,11 @@ impl LambdaWatch {
             .arg("--data-file")
             .arg(data_file)
             .arg("--output-format")
-            .arg("json")
+            .arg("json");
+        if let Some(file) = client_context_file {
+            command.arg("--client-context-file").arg(file);
+        }
+        let output = command
             .current_dir(repo_root())
             .env("PATH", path_with_venv())
             .output()

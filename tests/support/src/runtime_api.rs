@@ -1,0 +1,194 @@
+//! A stand-in for the Lambda Runtime API, for tests that need to control
+//! the invocation headers exactly (the client context, as real Lambda sends
+//! it: JSON text, where `cargo lambda watch` sends base64). It serves the
+//! queued invocations on `/next`, records every answer, and answers `410
+//! Gone` once the queue is empty, which ends any runtime's loop.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// One invocation to hand out.
+#[derive(Debug, Clone)]
+pub struct StubInvocation {
+    /// The request id.
+    pub request_id: String,
+    /// The `Lambda-Runtime-Client-Context` header, if any.
+    pub client_context: Option<String>,
+    /// The event.
+    pub body: String,
+}
+
+/// What the runtime posted back for an invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StubAnswer {
+    /// The request id it answered.
+    pub request_id: String,
+    /// `response` or `error`.
+    pub kind: String,
+    /// The posted body.
+    pub body: String,
+}
+
+#[derive(Default)]
+struct Shared {
+    queue: VecDeque<StubInvocation>,
+    answers: Vec<StubAnswer>,
+}
+
+/// The stub server; it stops accepting when dropped.
+pub struct RuntimeApiStub {
+    port: u16,
+    shared: Arc<Mutex<Shared>>,
+}
+
+impl RuntimeApiStub {
+    /// Starts serving `invocations` on a free port of 127.0.0.1.
+    pub fn start(invocations: Vec<StubInvocation>) -> Self {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"));
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+        let shared = Arc::new(Mutex::new(Shared {
+            queue: invocations.into(),
+            answers: Vec::new(),
+        }));
+        let state = Arc::clone(&shared);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = Arc::clone(&state);
+                std::thread::spawn(move || serve(stream, &state));
+            }
+        });
+        Self { port, shared }
+    }
+
+    /// Runs a function binary against the stub until it exits (or `limit`
+    /// passes: then it is killed), and returns its exit status (`None` when
+    /// killed) and what it answered.
+    pub fn run_function(
+        &self,
+        binary: &Path,
+        limit: Duration,
+    ) -> (Option<ExitStatus>, Vec<StubAnswer>) {
+        let mut child = Command::new(binary)
+            .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{}", self.port))
+            .env("AWS_LAMBDA_FUNCTION_NAME", "stubbed")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_REGION", "us-east-1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let started = Instant::now();
+        let status = loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                break Some(status);
+            }
+            if started.elapsed() > limit {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let answers = self
+            .shared
+            .lock()
+            .map(|s| s.answers.clone())
+            .unwrap_or_default();
+        (status, answers)
+    }
+}
+
+fn serve(stream: TcpStream, state: &Mutex<Shared>) {
+    let Ok(mut writer) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut content_length = 0usize;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                content_length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; content_length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let path = request_line.split_whitespace().nth(1).unwrap_or_default();
+        let response = respond(path, String::from_utf8_lossy(&body).into_owned(), state);
+        if writer.write_all(response.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn respond(path: &str, body: String, state: &Mutex<Shared>) -> String {
+    let Ok(mut shared) = state.lock() else {
+        return http(500, &[], "");
+    };
+    if path.ends_with("/runtime/invocation/next") {
+        return match shared.queue.pop_front() {
+            Some(inv) => {
+                let mut headers = vec![
+                    ("Lambda-Runtime-Aws-Request-Id", inv.request_id.clone()),
+                    ("Lambda-Runtime-Deadline-Ms", "4102444800000".to_owned()),
+                    (
+                        "Lambda-Runtime-Invoked-Function-Arn",
+                        "arn:aws:lambda:us-east-1:123456789012:function:stubbed".to_owned(),
+                    ),
+                ];
+                if let Some(context) = inv.client_context {
+                    headers.push(("Lambda-Runtime-Client-Context", context));
+                }
+                http(200, &headers, &inv.body)
+            }
+            None => http(410, &[], r#"{"errorMessage":"no more invocations"}"#),
+        };
+    }
+    if let Some(rest) = path.strip_prefix("/2018-06-01/runtime/invocation/")
+        && let Some((request_id, kind)) = rest.split_once('/')
+    {
+        shared.answers.push(StubAnswer {
+            request_id: request_id.to_owned(),
+            kind: kind.to_owned(),
+            body,
+        });
+        return http(202, &[], r#"{"status":"OK"}"#);
+    }
+    http(404, &[], "")
+}
+
+fn http(status: u16, headers: &[(&str, String)], body: &str) -> String {
+    let mut out = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str("\r\n");
+    out.push_str(body);
+    out
+}
