@@ -60,7 +60,7 @@ test: $(STAMP) $(NODE_STAMP)
 	@echo "==> OpenAPI documents: openapi-spec-validator (OpenAPI 3.0)"
 	@$(PY) tests/tools/validate_openapi.py openapi shared/tests/snapshots
 	@echo "==> cargo test"
-	@$(CARGO) test --locked 2>&1 | tee target/cargo-test.log
+	@$(CARGO) test --locked --no-fail-fast 2>&1 | tee target/cargo-test.log
 	@echo "==> summary"
 	@grep -E '^test result:' target/cargo-test.log | awk '{p+=$$4; f+=$$6} END {printf "cargo test: %d passed, %d failed\n", p, f; exit (f > 0)}'
 

@@ -5,8 +5,12 @@
 //! The tools come from the repository's `.venv/` (installed by `make test`);
 //! a missing tool is a test failure with the command to fix it, never a skip.
 
+mod http;
+mod router;
 mod runtime_api;
 
+pub use http::{HttpMessage, aws_json, moto_auth, read_message, send};
+pub use router::LambdaRouter;
 pub use runtime_api::{RuntimeApiStub, StubAnswer, StubInvocation};
 
 use std::io::{BufRead, BufReader, Read};
@@ -94,9 +98,16 @@ pub struct Moto {
 impl Moto {
     /// Starts `python -m moto.server` on a free port of 127.0.0.1.
     pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    /// [`Moto::start`] with extra environment for the server (`MOTO_PORT`
+    /// sends its Step Functions interpreter's calls elsewhere).
+    pub fn start_with_env(env: &[(&str, String)]) -> Self {
         let port = free_port();
         let mut command = Command::new(venv_tool("python"));
         command
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .args([
                 "-m",
                 "moto.server",
@@ -156,7 +167,11 @@ impl LambdaWatch {
     pub fn start(env: &[(&str, String)]) -> Self {
         let port = free_port();
         let env_file = std::env::temp_dir().join(format!("actionkit-watch-{port}.env"));
-        let text: String = env.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+        // Quoted: the env-file parser refuses unquoted `=` (base64 padding).
+        let text: String = env
+            .iter()
+            .map(|(k, v)| format!("{k}=\"{}\"\n", v.replace('"', "\\\"")))
+            .collect();
         std::fs::write(&env_file, text)
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", env_file.display()));
         let mut command = Command::new(venv_tool("cargo-lambda"));

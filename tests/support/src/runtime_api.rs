@@ -5,12 +5,14 @@
 //! Gone` once the queue is empty, which ends any runtime's loop.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use crate::http::{HttpMessage, read_message};
 
 /// One invocation to hand out.
 #[derive(Debug, Clone)]
@@ -111,40 +113,17 @@ fn serve(stream: TcpStream, state: &Mutex<Shared>) {
         return;
     };
     let mut reader = BufReader::new(stream);
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
-            return;
-        }
-        let mut content_length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = line.split_once(':')
-                && name.eq_ignore_ascii_case("content-length")
-            {
-                content_length = value.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0; content_length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let path = request_line.split_whitespace().nth(1).unwrap_or_default();
-        let response = respond(path, String::from_utf8_lossy(&body).into_owned(), state);
-        if writer.write_all(response.as_bytes()).is_err() {
+    // A runtime keeps its connections alive: answer every request on it.
+    while let Some(request) = read_message(&mut reader) {
+        let path = request.start.split_whitespace().nth(1).unwrap_or_default();
+        let response = respond(path, request.text(), state);
+        if writer.write_all(&response).is_err() {
             return;
         }
     }
 }
 
-fn respond(path: &str, body: String, state: &Mutex<Shared>) -> String {
+fn respond(path: &str, body: String, state: &Mutex<Shared>) -> Vec<u8> {
     let Ok(mut shared) = state.lock() else {
         return http(500, &[], "");
     };
@@ -180,15 +159,13 @@ fn respond(path: &str, body: String, state: &Mutex<Shared>) -> String {
     http(404, &[], "")
 }
 
-fn http(status: u16, headers: &[(&str, String)], body: &str) -> String {
-    let mut out = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        out.push_str(&format!("{name}: {value}\r\n"));
+fn http(status: u16, headers: &[(&str, String)], body: &str) -> Vec<u8> {
+    let mut all = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    all.extend(headers.iter().map(|(n, v)| ((*n).to_owned(), v.clone())));
+    HttpMessage {
+        start: format!("HTTP/1.1 {status} X"),
+        headers: all,
+        body: body.as_bytes().to_vec(),
     }
-    out.push_str("\r\n");
-    out.push_str(body);
-    out
+    .to_bytes()
 }
