@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use std::sync::atomic::Ordering;
 
-use actionkit_demo::{INTERRUPTED, Stage, Step, run, schemas};
+use actionkit_demo::{INTERRUPTED, Stage, Step, Target, run, schemas};
 
 fn print_step(n: usize, step: &Step) {
     let mark = if step.ok { "✓" } else { "✗ UNEXPECTED" };
@@ -19,16 +19,22 @@ fn print_step(n: usize, step: &Step) {
     );
 }
 
-async fn scenario() -> bool {
+async fn scenario(target: Target) -> bool {
     let started = Instant::now();
     println!(
         "actionkit demo — three Lambda functions, a Bedrock-style agent session and an invoice workflow,"
     );
-    println!(
-        "all local: a moto server for AWS, the Lambda Runtime API emulator for Lambda. No AWS account.\n"
-    );
+    if target == Target::Aws {
+        println!(
+            "on your AWS account (DEMO_TARGET=aws), through the local Lambda Runtime API emulator.\n"
+        );
+    } else {
+        println!(
+            "all local: a moto server for AWS, the Lambda Runtime API emulator for Lambda. No AWS account.\n"
+        );
+    }
     println!("Setting up:");
-    let stage = Stage::start(&mut |line| println!("  · {line}")).await;
+    let stage = Stage::start(target, &mut |line| println!("  · {line}")).await;
     let mut section = "";
     let mut n = 0;
     let steps = run(&stage, &mut |step| {
@@ -41,6 +47,7 @@ async fn scenario() -> bool {
     })
     .await;
     if INTERRUPTED.load(Ordering::SeqCst) {
+        stage.teardown(&mut |line| println!("  · {line}")).await;
         drop(stage);
         return false;
     }
@@ -67,8 +74,14 @@ async fn scenario() -> bool {
     for s in &failed {
         println!("  ✗ {}: {}", s.title, s.answer);
     }
+    stage.teardown(&mut |line| println!("  · {line}")).await;
+    let stopped = if stage.moto.is_some() {
+        "moto and cargo lambda watch stopped."
+    } else {
+        "cargo lambda watch stopped."
+    };
     drop(stage);
-    println!("  moto and cargo lambda watch stopped.");
+    println!("  {stopped}");
     failed.is_empty() && schemas_ok
 }
 
@@ -77,7 +90,14 @@ async fn main() -> ExitCode {
     // The stand-ins run in their own process groups, so Ctrl-C reaches only
     // this process (and the `cargo lambda invoke` in flight): catch it,
     // stop the scenario, and let the guards stop moto and the emulator.
-    let mut task = tokio::spawn(scenario());
+    let target = match Target::from_env() {
+        Ok(target) => target,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut task = tokio::spawn(scenario(target));
     tokio::select! {
         done = &mut task => match done {
             Ok(true) => ExitCode::SUCCESS,
