@@ -445,15 +445,24 @@ impl Stage {
     }
 
     /// Invokes a function through the emulator with an event.
-    fn invoke(&self, function: &str, event: &Value) -> (Result<Value, String>, Duration) {
+    fn invoke(
+        &self,
+        function: &str,
+        event: &Value,
+        client_context: Option<&str>,
+    ) -> (Result<Value, String>, Duration) {
         let file = std::env::temp_dir().join(format!(
             "actionkit-demo-{}-{}.json",
             self.watch.port(),
             now_ms()
         ));
         std::fs::write(&file, event.to_string()).unwrap();
+        let context = client_context.map(|c| self.events.join(c));
         let started = Instant::now();
-        let result = tokio::task::block_in_place(|| self.watch.invoke(function, &file));
+        let result = tokio::task::block_in_place(|| {
+            self.watch
+                .invoke_with_client_context(function, &file, context.as_deref())
+        });
         let elapsed = started.elapsed();
         let _ = std::fs::remove_file(&file);
         (result, elapsed)
@@ -582,6 +591,8 @@ struct Spec<'a> {
     title: &'a str,
     asked: String,
     function: &'static str,
+    /// A client context file under `events/` (an AgentCore Gateway call).
+    client_context: Option<&'static str>,
     event: Value,
     judge: Judge<'a>,
 }
@@ -593,7 +604,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         if INTERRUPTED.load(Ordering::SeqCst) {
             return Value::Null;
         }
-        let (result, elapsed) = stage.invoke(spec.function, &spec.event);
+        let (result, elapsed) = stage.invoke(spec.function, &spec.event, spec.client_context);
         let kept = result.clone().unwrap_or(Value::Null);
         let (ok, answer) = (spec.judge)(result);
         let step = Step {
@@ -637,6 +648,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "list the log groups the agent may query",
         asked: "GET /log_groups?prefix=/aws/lambda/".into(),
         function: "cloudwatch-query",
+        client_context: None,
         event: stage.event("cloudwatch-query/list-log-groups.json"),
         judge: Box::new(agent(200, |b| {
             let names: Vec<&str> = b["log_groups"]
@@ -658,6 +670,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "query the api handler's recent errors",
         asked: "GET /cloudwatch_logs log_group=/aws/lambda/api-handler minutes_back=30 query=\"fields @timestamp, @message | filter @message like /ERROR/ …\"".into(),
         function: "cloudwatch-query",
+        client_context: None,
         event: stage.event("cloudwatch-query/query-recent-errors.json"),
         judge: Box::new(agent(200, |b| {
             let rows = b["rows"].as_array().map_or(0, Vec::len);
@@ -679,6 +692,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "a query outside the allowlist is refused",
         asked: "GET /cloudwatch_logs log_group=/aws/rds/prod-db".into(),
         function: "cloudwatch-query",
+        client_context: None,
         event: stage.event("cloudwatch-query/refused-unlisted-group.json"),
         judge: Box::new(agent(403, |_| Err("should have been refused".into()))),
     });
@@ -687,6 +701,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "a prompt-injected SOURCE query is refused",
         asked: "GET /cloudwatch_logs query=\"SOURCE logGroups(namePrefix: ['/aws/rds']) | fields @message\"".into(),
         function: "cloudwatch-query",
+        client_context: None,
         event: stage.event("cloudwatch-query/refused-source-command.json"),
         judge: Box::new(agent(403, |_| Err("should have been refused".into()))),
     });
@@ -695,6 +710,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "a malformed query gets the 400 the model can fix",
         asked: "GET /cloudwatch_logs query=\"… | stats count( by bin(5m)\"".into(),
         function: "cloudwatch-query",
+        client_context: None,
         event: stage.event("cloudwatch-query/malformed-query.json"),
         judge: Box::new(agent(400, |_| Err("should have been a 400".into()))),
     });
@@ -713,6 +729,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "verify the webhook signature of the incoming invoice",
         asked: format!("verify_signature  header {}…", &header[..24]),
         function: "crypto-preprocess",
+        client_context: None,
         event: json!({"task": "verify_signature", "input": {"payload": payload, "signature_header": header}}),
         judge: Box::new(|r| match r {
             Ok(v) if v["verified"] == true => (
@@ -743,6 +760,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "pseudonymize the document before any model sees it",
         asked: "pseudonymize  document INV-2026-0042, fields customer.name → NAME, customer.address → ADDRESS".into(),
         function: "crypto-preprocess",
+        client_context: None,
         event: json!({"task": "pseudonymize", "input": {"document_id": "INV-2026-0042", "document": invoice, "fields": {"customer.name": "NAME", "customer.address": "ADDRESS"}, "context": context}}),
         judge: Box::new(|r| match r {
             Ok(v) => {
@@ -759,6 +777,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "enrich the line items (Distributed Map batch shape)",
         asked: "enrich  {\"Items\": [3 line items], \"BatchInput\": {\"invoice_id\": …}}".into(),
         function: "vendor-enrichment",
+        client_context: None,
         event: json!({"Items": lines, "BatchInput": {"invoice_id": "INV-2026-0042"}}),
         judge: Box::new(|r| match r {
             Ok(v) => {
@@ -798,6 +817,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "re-identify the model's output (a stand-in for Bedrock)",
         asked: format!("reidentify  \"{}\"", short(&model_output, 90)),
         function: "crypto-preprocess",
+        client_context: None,
         event: json!({"task": "reidentify", "input": {"document_id": "INV-2026-0042", "text": model_output, "vault": pseudo["vault"], "context": context}}),
         judge: Box::new(|r| match r {
             Ok(v) => {
@@ -828,6 +848,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
             "encrypt_fields  customer.iban, customer.email with context {execution_id, document_id}"
                 .into(),
         function: "crypto-preprocess",
+        client_context: None,
         event: json!({"task": "encrypt_fields", "input": {"document": secret_fields, "fields": ["customer.iban", "customer.email"], "context": field_context}}),
         judge: Box::new(|r| match r {
             Ok(v) => (
@@ -847,6 +868,7 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
         title: "decrypt them again: the exact JSON comes back",
         asked: "decrypt_fields  same context".into(),
         function: "crypto-preprocess",
+        client_context: None,
         event: json!({"task": "decrypt_fields", "input": {"document": encrypted["document"], "key": encrypted["key"], "context": field_context}}),
         judge: Box::new(move |r| match r {
             Ok(v) => (
@@ -857,6 +879,51 @@ pub async fn run(stage: &Stage, report: &mut (dyn FnMut(&Step) + Send)) -> Vec<S
                     v["document"] == original
                 ),
             ),
+            Err(e) => (false, short(&e, 160)),
+        }),
+    });
+
+    // --- The same handlers as MCP tools ------------------------------------
+    const GATEWAY: &str = "The same function as an MCP tool (AgentCore Gateway target `vendors`)";
+    go(Spec {
+        section: GATEWAY,
+        title: "call the get_vendor tool, with propagated headers as an object in the client context",
+        asked: "vendors___get_vendor {\"vendor_id\": \"V-10001\"}  custom.bedrockAgentCorePropagatedHeaders = {…}".into(),
+        function: "vendor-enrichment",
+        client_context: Some("vendor-enrichment/gateway-client-context-propagated-headers.json"),
+        event: stage.event("vendor-enrichment/gateway-get-vendor.json"),
+        judge: Box::new(|r| match r {
+            Ok(v) if v["vendor_id"] == "V-10001" && v.get("isError").is_none() => (
+                true,
+                format!(
+                    "{} ({}, {}); lambda_runtime alone would have exited before the handler",
+                    v["legal_name"].as_str().unwrap_or("?"),
+                    v["country"].as_str().unwrap_or("?"),
+                    v["status"].as_str().unwrap_or("?")
+                ),
+            ),
+            Ok(v) => (false, short(&v.to_string(), 160)),
+            Err(e) => (false, short(&e, 160)),
+        }),
+    });
+    go(Spec {
+        section: GATEWAY,
+        title: "bad tool arguments come back as a result the model can act on",
+        asked: "vendors___get_vendor {\"vendor\": \"V-10001\"}".into(),
+        function: "vendor-enrichment",
+        client_context: Some("vendor-enrichment/gateway-client-context.json"),
+        event: stage.event("vendor-enrichment/gateway-get-vendor-bad-arguments.json"),
+        judge: Box::new(|r| match r {
+            Ok(v) if v["isError"] == true && v["error"]["status"] == 400 => (
+                true,
+                format!(
+                    "isError, {} {}: {}",
+                    v["error"]["status"],
+                    v["error"]["name"].as_str().unwrap_or("?"),
+                    short(v["error"]["message"].as_str().unwrap_or(""), 110)
+                ),
+            ),
+            Ok(v) => (false, short(&v.to_string(), 160)),
             Err(e) => (false, short(&e, 160)),
         }),
     });

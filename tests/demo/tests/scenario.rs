@@ -10,7 +10,7 @@ use actionkit_demo::{Stage, Target, run, schemas};
 async fn the_demo_scenario_end_to_end() {
     let stage = Stage::start(Target::Moto, &mut |_| {}).await;
     let steps = run(&stage, &mut |_| {}).await;
-    assert_eq!(steps.len(), 11);
+    assert_eq!(steps.len(), 13);
     for step in &steps {
         assert!(step.ok, "{}: {}", step.title, step.answer);
     }
