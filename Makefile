@@ -62,7 +62,7 @@ test: $(STAMP) $(NODE_STAMP)
 	@echo "==> cargo test"
 	@$(CARGO) test --locked --no-fail-fast 2>&1 | tee target/cargo-test.log
 	@echo "==> summary"
-	@grep -E '^test result:' target/cargo-test.log | awk '{p+=$$4; f+=$$6} END {printf "cargo test: %d passed, %d failed\n", p, f; exit (f > 0)}'
+	@grep -E '^test result:' target/cargo-test.log | awk '{p+=$$4; f+=$$6} END {printf "tests: %d passed, %d failed\n", p, f; exit (f > 0)}'
 
 bench: $(STAMP)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r tests/requirements-bench.txt
