@@ -168,33 +168,34 @@ pub(crate) fn invocation_context(
     if header(headers, DEADLINE).is_none_or(|d| d.parse::<u64>().is_err()) {
         return Err("the invocation has no valid deadline header");
     }
-    let mut headers = headers.clone();
-    if let Some(value) = headers.get(CLIENT_CONTEXT) {
-        match value
-            .to_str()
-            .map_err(|_| ())
-            .and_then(tolerant_client_context)
-        {
-            Ok(None) => {}
-            Ok(Some(fixed)) => match HeaderValue::from_str(&fixed) {
-                Ok(value) => {
-                    tracing::debug!(
-                        "client context rewritten: non-string values kept as JSON text"
-                    );
-                    headers.insert(CLIENT_CONTEXT, value);
-                }
-                Err(_) => {
-                    headers.remove(CLIENT_CONTEXT);
-                }
-            },
-            Err(()) => {
-                tracing::warn!("the client context is not a JSON object; ignored");
-                headers.remove(CLIENT_CONTEXT);
-            }
+    // What to do with the client context: nothing (the common case, and no
+    // copy of the headers), replace it, or drop it.
+    let rewrite = match headers
+        .get(CLIENT_CONTEXT)
+        .map(|v| v.to_str().map_err(|_| ()).and_then(tolerant_client_context))
+    {
+        None | Some(Ok(None)) => None,
+        Some(Ok(Some(fixed))) => {
+            tracing::debug!("client context rewritten: non-string values kept as JSON text");
+            Some(HeaderValue::from_str(&fixed).ok())
         }
-    }
-    Context::new(request_id, Arc::clone(config), &headers)
-        .map_err(|_| "the invocation headers cannot be read")
+        Some(Err(())) => {
+            tracing::warn!("the client context is not a JSON object; ignored");
+            Some(None)
+        }
+    };
+    let context = match rewrite {
+        None => Context::new(request_id, Arc::clone(config), headers),
+        Some(replacement) => {
+            let mut headers = headers.clone();
+            match replacement {
+                Some(value) => headers.insert(CLIENT_CONTEXT, value),
+                None => headers.remove(CLIENT_CONTEXT),
+            };
+            Context::new(request_id, Arc::clone(config), &headers)
+        }
+    };
+    context.map_err(|_| "the invocation headers cannot be read")
 }
 
 /// The client context JSON in the shape `lambda_runtime` reads, when the

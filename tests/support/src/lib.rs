@@ -306,7 +306,7 @@ pub fn assert_json_snapshot(path: &str, actual: &serde_json::Value) {
 /// credentials, the server's endpoint. An optional closure adjusts the
 /// config builder (S3 needs `force_path_style(true)`).
 ///
-/// ```ignore
+/// ```text
 /// let kms = actionkit_testkit::moto_client!(aws_sdk_kms, moto.endpoint());
 /// let s3 = actionkit_testkit::moto_client!(aws_sdk_s3, moto.endpoint(), |b| b.force_path_style(true));
 /// ```
