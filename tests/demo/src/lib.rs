@@ -218,28 +218,28 @@ impl Stage {
         use aws_sdk_s3::config::Credentials;
         let names = Names::for_target(&target);
         let test_credentials = Credentials::new("testing", "testing", None, None, "demo");
-        let (moto, sdk) = match &target {
+        // A local endpoint (the demo's own moto, or one given) gets test
+        // credentials; an account gets the default chain.
+        let (moto, endpoint) = match &target {
             Target::Moto => {
                 let moto = Moto::start();
                 progress(&format!("moto server on {}", moto.endpoint()));
-                let sdk = aws_config::defaults(BehaviorVersion::latest())
-                    .region(aws_config::Region::new("us-east-1"))
-                    .endpoint_url(moto.endpoint())
-                    .credentials_provider(test_credentials)
-                    .load()
-                    .await;
-                (Some(moto), sdk)
+                let endpoint = moto.endpoint();
+                (Some(moto), Some(endpoint))
             }
-            Target::Endpoint(endpoint) => {
-                let sdk = aws_config::defaults(BehaviorVersion::latest())
+            Target::Endpoint(endpoint) => (None, Some(endpoint.clone())),
+            Target::Aws => (None, None),
+        };
+        let sdk = match &endpoint {
+            Some(endpoint) => {
+                aws_config::defaults(BehaviorVersion::latest())
                     .region(aws_config::Region::new("us-east-1"))
                     .endpoint_url(endpoint)
                     .credentials_provider(test_credentials)
                     .load()
-                    .await;
-                (None, sdk)
+                    .await
             }
-            Target::Aws => {
+            None => {
                 let sdk = aws_config::load_defaults(BehaviorVersion::latest()).await;
                 let region = sdk.region().map(ToString::to_string);
                 let region = region.unwrap_or_else(|| {
@@ -249,7 +249,7 @@ impl Stage {
                     "AWS account in {region}; everything below is named {} and deleted at the end",
                     names.secrets
                 ));
-                (None, sdk)
+                sdk
             }
         };
 
@@ -374,7 +374,7 @@ impl Stage {
             ("TOKEN_KEY_SECRET_ARN", secret_arns[1].clone()),
             ("PAYLOAD_BUCKET", names.bucket.clone()),
         ];
-        env.extend(function_credentials(&sdk, &target, moto.as_ref()).await);
+        env.extend(function_credentials(&sdk, endpoint.as_deref()).await);
         let watch = LambdaWatch::start(&env);
         progress(&format!(
             "Lambda Runtime API emulator (cargo lambda watch) on 127.0.0.1:{}",
@@ -489,8 +489,7 @@ fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
 /// profiles and SSO work too).
 async fn function_credentials(
     sdk: &aws_config::SdkConfig,
-    target: &Target,
-    moto: Option<&Moto>,
+    endpoint: Option<&str>,
 ) -> Vec<(&'static str, String)> {
     use aws_sdk_s3::config::ProvideCredentials;
     let mut env = vec![(
@@ -498,14 +497,12 @@ async fn function_credentials(
         sdk.region()
             .map_or_else(|| "us-east-1".into(), ToString::to_string),
     )];
-    match (target, moto) {
-        (Target::Moto, Some(moto)) => env.push(("AWS_ENDPOINT_URL", moto.endpoint())),
-        (Target::Endpoint(endpoint), _) => env.push(("AWS_ENDPOINT_URL", endpoint.clone())),
-        _ => {
-            if let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL") {
-                env.push(("AWS_ENDPOINT_URL", endpoint));
-            }
-        }
+    // On an account, the functions honour the same AWS_ENDPOINT_URL as the demo.
+    if let Some(endpoint) = endpoint
+        .map(str::to_owned)
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok())
+    {
+        env.push(("AWS_ENDPOINT_URL", endpoint));
     }
     let provider = sdk.credentials_provider();
     let credentials = match provider {

@@ -133,14 +133,12 @@ fn check_catch_all(s: &StateRef<'_>, all: &[StateRef<'_>], out: &mut Vec<String>
         true
     } else if target["Type"] == "Fail" {
         // Inside a Map: the Map's catch-all must reach the queue.
-        s.enclosing.is_some_and(|(map_name, map)| {
-            all.iter()
-                .any(|m| m.name == map_name && std::ptr::eq(m.state, map))
-                && catchers(map)
-                    .last()
-                    .filter(|c| matches(c, "States.ALL"))
-                    .and_then(|c| c["Next"].as_str())
-                    .is_some_and(|n| all.iter().any(|d| d.name == n && is_dead_letter(d.state)))
+        s.enclosing.is_some_and(|(_, map)| {
+            catchers(map)
+                .last()
+                .filter(|c| matches(c, "States.ALL"))
+                .and_then(|c| c["Next"].as_str())
+                .is_some_and(|n| all.iter().any(|d| d.name == n && is_dead_letter(d.state)))
         })
     } else {
         false

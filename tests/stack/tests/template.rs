@@ -76,10 +76,13 @@ fn agent_action_groups_carry_the_openapi_files_verbatim() {
             "{}: ApiSchema is not {file}",
             group["ActionGroupName"]
         );
-        // ...and the group's name is the one the schema was generated for
-        // (Claude's tool names embed it).
+        // ...and it passes Bedrock's profile under the name the group is
+        // deployed with (Claude's tool names embed it, within 64 characters).
         let doc: Value = serde_json::from_str(payload).unwrap();
         assert_eq!(doc["openapi"], "3.0.0");
+        let name = group["ActionGroupName"].as_str().unwrap();
+        let violations = actionkit::bedrock_openapi_violations(&doc, name);
+        assert!(violations.is_empty(), "{name}: {violations:?}");
     }
 }
 

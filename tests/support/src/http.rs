@@ -4,7 +4,7 @@
 //! the Lambda emulator, without an SDK per service in the tests.
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::{Ipv4Addr, TcpStream};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::time::Duration;
 
 /// A parsed HTTP message: the first line, the headers and the body.
@@ -111,6 +111,34 @@ pub fn read_message(reader: &mut impl BufRead) -> Option<HttpMessage> {
         reader.read_to_end(&mut message.body).ok()?;
     }
     Some(message)
+}
+
+/// Serves on a free port of 127.0.0.1 until the process ends: each
+/// connection gets a thread, and `answer` turns each request read on it into
+/// the response bytes. Returns the port.
+pub fn serve_loopback(answer: impl Fn(HttpMessage) -> Vec<u8> + Send + Sync + 'static) -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"));
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let answer = std::sync::Arc::new(answer);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let answer = std::sync::Arc::clone(&answer);
+            std::thread::spawn(move || {
+                let Ok(mut writer) = stream.try_clone() else {
+                    return;
+                };
+                let mut reader = BufReader::new(stream);
+                // Keep-alive clients (a Lambda runtime) send several requests.
+                while let Some(request) = read_message(&mut reader) {
+                    if writer.write_all(&answer(request)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
 }
 
 /// Sends `request` to 127.0.0.1:`port` on a new connection and returns the

@@ -9,12 +9,10 @@
 //! Lambda's form, so that Step Functions sees the function's own error name
 //! (`VendorEnrichment.InvalidInput`), as it would on AWS.
 
-use std::io::{BufReader, Write};
-use std::net::{Ipv4Addr, TcpListener};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use crate::http::{HttpMessage, read_message, send};
+use crate::http::{HttpMessage, send, serve_loopback};
 
 /// The router; it serves until the process ends (its upstreams go away with
 /// their guards).
@@ -28,26 +26,11 @@ impl LambdaRouter {
     /// Listens on a free port of 127.0.0.1; set the upstreams with
     /// [`LambdaRouter::route`] once they run.
     pub fn start() -> Self {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         let moto = Arc::new(AtomicU16::new(0));
         let lambda = Arc::new(AtomicU16::new(0));
         let (m, l) = (Arc::clone(&moto), Arc::clone(&lambda));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (moto, lambda) = (m.load(Ordering::SeqCst), l.load(Ordering::SeqCst));
-                std::thread::spawn(move || {
-                    let Ok(mut writer) = stream.try_clone() else {
-                        return;
-                    };
-                    let Some(request) = read_message(&mut BufReader::new(stream)) else {
-                        return;
-                    };
-                    let response = forward(request, moto, lambda);
-                    let _ = writer.write_all(&response.to_bytes());
-                });
-            }
+        let port = serve_loopback(move |request| {
+            forward(request, m.load(Ordering::SeqCst), l.load(Ordering::SeqCst)).to_bytes()
         });
         Self { port, moto, lambda }
     }

@@ -5,14 +5,12 @@
 //! Gone` once the queue is empty, which ends any runtime's loop.
 
 use std::collections::VecDeque;
-use std::io::{BufReader, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::http::{HttpMessage, read_message};
+use crate::http::{HttpMessage, serve_loopback};
 
 /// One invocation to hand out.
 #[derive(Debug, Clone)]
@@ -42,7 +40,7 @@ struct Shared {
     answers: Vec<StubAnswer>,
 }
 
-/// The stub server; it stops accepting when dropped.
+/// The stub server; it serves until the process ends.
 pub struct RuntimeApiStub {
     port: u16,
     shared: Arc<Mutex<Shared>>,
@@ -51,19 +49,14 @@ pub struct RuntimeApiStub {
 impl RuntimeApiStub {
     /// Starts serving `invocations` on a free port of 127.0.0.1.
     pub fn start(invocations: Vec<StubInvocation>) -> Self {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-            .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         let shared = Arc::new(Mutex::new(Shared {
             queue: invocations.into(),
             answers: Vec::new(),
         }));
         let state = Arc::clone(&shared);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&state);
-                std::thread::spawn(move || serve(stream, &state));
-            }
+        let port = serve_loopback(move |request| {
+            let path = request.start.split_whitespace().nth(1).unwrap_or_default();
+            respond(path, request.text(), &state)
         });
         Self { port, shared }
     }
@@ -105,21 +98,6 @@ impl RuntimeApiStub {
             .map(|s| s.answers.clone())
             .unwrap_or_default();
         (status, answers)
-    }
-}
-
-fn serve(stream: TcpStream, state: &Mutex<Shared>) {
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
-    // A runtime keeps its connections alive: answer every request on it.
-    while let Some(request) = read_message(&mut reader) {
-        let path = request.start.split_whitespace().nth(1).unwrap_or_default();
-        let response = respond(path, request.text(), state);
-        if writer.write_all(&response).is_err() {
-            return;
-        }
     }
 }
 
