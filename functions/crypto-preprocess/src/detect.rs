@@ -1,7 +1,16 @@
 //! Detectors of personal data in text: e-mail addresses, phone numbers,
-//! IBANs (mod-97 checked), payment card numbers (Luhn checked), IPv4 and
-//! IPv6 addresses. Checksums keep invoice numbers and order ids from being
-//! taken for IBANs and cards.
+//! IBANs, payment card numbers, IPv4 and IPv6 addresses.
+//!
+//! Numbers with a checksum are found by *candidates*, not by one greedy
+//! pattern: a scanner collects the runs of characters a number could be made
+//! of (IBAN: letters and digits, cards: digit groups, both with optional
+//! space or dash grouping), then validates every plausible start and end
+//! inside the run and keeps the longest valid one. A BIC, a date, an amount,
+//! a currency code or a quantity next to a number therefore never hides it,
+//! and checksums (ISO 13616 mod-97 with the registry's per-country format,
+//! Luhn) keep invoice numbers and order ids from being taken for one.
+//! Phone numbers, which have no checksum, get the same treatment with a
+//! plausibility rule instead.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::LazyLock;
@@ -51,61 +60,69 @@ fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| unreachable!("built-in pattern {pattern}: {e}"))
 }
 
+// No `\b` around the address: a leftmost match already starts at the first
+// character a local part can have, and a boundary after the TLD would drop
+// `jane@example.com` from `jane@example.com2026` or `_jane@example.com`.
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     regex(
-        r"(?i)(?-u:\b)[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}(?-u:\b)",
+        r"(?i)[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}",
     )
 });
-static IBAN: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?-u:\b)[A-Z]{2}[0-9]{2}(?:[ ]?[A-Z0-9]){11,30}(?-u:\b)"));
-static CARD: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?-u:\b)[0-9](?:[ -]?[0-9]){12,18}(?-u:\b)"));
 static IPV4: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?-u:\b)[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?-u:\b)"));
 static IPV6: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}"));
-static PHONE: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?:\+|(?-u:\b)00|\()?[0-9][0-9 ()./-]{6,18}[0-9](?-u:\b)"));
+/// A run of characters a phone number can be made of; the number itself is
+/// chosen inside it by [`phones`].
+static PHONE_RUN: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?:\+|\()?[0-9][0-9 ()./-]{6,40}[0-9]"));
 
-/// ISO 13616 mod-97 check of an IBAN (spaces allowed).
+/// The shortest and longest IBAN (ISO 13616: Norway 15, Saint Lucia / Russia up to 33; 34 allowed).
+const IBAN_LEN: std::ops::RangeInclusive<usize> = 15..=34;
+/// Card numbers (ISO/IEC 7812 PANs) have 13 to 19 digits.
+const CARD_DIGITS: std::ops::RangeInclusive<usize> = 13..=19;
+/// The groups a card is printed in (4-4-4-4, 4-6-5, 4-6-4, 4-4-4-4-3,
+/// 4-4-5, ...): every group but the last has 3 to 6 digits, so a phone
+/// number or a quantity followed by numbers is not read as one.
+const CARD_GROUP: std::ops::RangeInclusive<usize> = 3..=6;
+
+/// An IBAN: the ISO 13616 check digits and the registry's format for its
+/// country (length, letters and digits in place). Spaces and dashes between
+/// characters are ignored, and either case is accepted.
 pub fn iban_is_valid(candidate: &str) -> bool {
-    let compact: Vec<u8> = candidate.bytes().filter(|b| *b != b' ').collect();
-    if !(15..=34).contains(&compact.len())
-        || !compact[..2].iter().all(u8::is_ascii_uppercase)
-        || !compact[2..4].iter().all(u8::is_ascii_digit)
-    {
-        return false;
-    }
-    let mut remainder: u32 = 0;
-    for &b in compact[4..].iter().chain(&compact[..4]) {
-        let value = match b {
-            b'0'..=b'9' => u32::from(b - b'0'),
-            b'A'..=b'Z' => u32::from(b - b'A') + 10,
-            _ => return false,
-        };
-        remainder = if value >= 10 {
-            (remainder * 100 + value) % 97
-        } else {
-            (remainder * 10 + value) % 97
-        };
-    }
-    remainder == 1
+    let compact: Vec<u8> = candidate
+        .bytes()
+        .filter(|b| !is_separator(*b))
+        .map(|b| b.to_ascii_uppercase())
+        .collect();
+    IBAN_LEN.contains(&compact.len()) && iban_compact_is_valid(&compact)
+}
+
+/// [`iban_is_valid`] on upper-case letters and digits only.
+fn iban_compact_is_valid(compact: &[u8]) -> bool {
+    std::str::from_utf8(compact).is_ok_and(|s| s.parse::<iban::Iban>().is_ok())
 }
 
 /// Luhn check of a card number (spaces and dashes allowed), 13–19 digits.
 pub fn luhn_is_valid(candidate: &str) -> bool {
-    let digits: Vec<u32> = candidate.chars().filter_map(|c| c.to_digit(10)).collect();
-    if !(13..=19).contains(&digits.len())
-        || candidate
-            .chars()
-            .any(|c| !c.is_ascii_digit() && c != ' ' && c != '-')
-    {
-        return false;
-    }
+    let digits: Vec<u8> = candidate
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
+    CARD_DIGITS.contains(&digits.len())
+        && candidate
+            .bytes()
+            .all(|b| b.is_ascii_digit() || is_separator(b))
+        && luhn_digits(digits.iter().copied())
+}
+
+/// The Luhn sum of digit values (most significant first) is a multiple of 10.
+fn luhn_digits(digits: impl DoubleEndedIterator<Item = u8>) -> bool {
     let sum: u32 = digits
-        .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| {
+        .map(|(i, d)| {
+            let d = u32::from(d);
             if i % 2 == 1 {
                 if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
             } else {
@@ -116,6 +133,194 @@ pub fn luhn_is_valid(candidate: &str) -> bool {
     sum.is_multiple_of(10)
 }
 
+/// The grouping characters numbers are written with.
+fn is_separator(b: u8) -> bool {
+    b == b' ' || b == b'-'
+}
+
+/// Every IBAN in `text`. Candidates start wherever two letters are followed
+/// by two digits (either case, whatever precedes); the characters after are
+/// collected, single spaces or dashes allowed between them, and the longest
+/// prefix that is a valid IBAN wins. mod-97 is computed incrementally for
+/// every length, so only a prefix that passes it is checked against the
+/// registry.
+fn ibans(text: &str, out: &mut Vec<Finding>) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        let starts = bytes[i].is_ascii_alphabetic()
+            && bytes[i + 1].is_ascii_alphabetic()
+            && bytes[i + 2].is_ascii_digit()
+            && bytes[i + 3].is_ascii_digit();
+        if !starts {
+            i += 1;
+            continue;
+        }
+        match longest_iban_at(bytes, i) {
+            Some(end) => {
+                out.push(Finding {
+                    kind: Kind::Iban,
+                    start: i,
+                    end,
+                });
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// The end of the longest valid IBAN starting at `start`, if any.
+fn longest_iban_at(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut compact = [0u8; 34];
+    // ends[n] = byte offset just after the n-th compact character.
+    let mut ends = [0usize; 35];
+    let mut n = 0;
+    let mut at = start;
+    while n < compact.len() && at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii_alphanumeric() {
+            compact[n] = b.to_ascii_uppercase();
+            n += 1;
+            at += 1;
+            ends[n] = at;
+        } else if n >= 4
+            && is_separator(b)
+            && bytes.get(at + 1).is_some_and(u8::is_ascii_alphanumeric)
+        {
+            at += 1;
+        } else {
+            break;
+        }
+    }
+    if n < *IBAN_LEN.start() {
+        return None;
+    }
+    // The check moves the first four characters to the end: the remainder of
+    // "BBAN-prefix ‖ country ‖ check digits" is the BBAN-prefix remainder
+    // shifted by the 6 decimal digits of the country and check digits.
+    let head = compact[..4]
+        .iter()
+        .try_fold(0u32, |acc, &c| mod97_push(acc, c))?;
+    let mut bban = 0u32;
+    let mut valid_lengths = [false; 35];
+    for len in 5..=n {
+        bban = mod97_push(bban, compact[len - 1])?;
+        valid_lengths[len] = (bban * 1_000_000 + head) % 97 == 1;
+    }
+    (IBAN_LEN.start().to_owned()..=n)
+        .rev()
+        .find(|&len| valid_lengths[len] && iban_compact_is_valid(&compact[..len]))
+        .map(|len| ends[len])
+}
+
+/// Appends one IBAN character (a digit, or a letter as two digits) to a
+/// mod-97 remainder.
+fn mod97_push(acc: u32, c: u8) -> Option<u32> {
+    match c {
+        b'0'..=b'9' => Some((acc * 10 + u32::from(c - b'0')) % 97),
+        b'A'..=b'Z' => Some((acc * 100 + u32::from(c - b'A') + 10) % 97),
+        _ => None,
+    }
+}
+
+/// Every card number in `text`. A run is a sequence of digit groups joined
+/// by single spaces or dashes; a card starts at a group and ends at a group
+/// (never inside one, so long ids are not cut into cards): see
+/// [`cards_in_run`].
+fn cards(text: &str, out: &mut Vec<Finding>) {
+    let bytes = text.as_bytes();
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // One run of groups.
+        groups.clear();
+        loop {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            groups.push((start, i));
+            if i + 1 < bytes.len() && is_separator(bytes[i]) && bytes[i + 1].is_ascii_digit() {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        cards_in_run(bytes, &groups, out);
+    }
+}
+
+/// The card numbers of one run: every span of whole groups with 13–19
+/// digits is Luhn-checked, and the longest valid spans win, so a quantity or
+/// a date next to a card never takes its place.
+fn cards_in_run(bytes: &[u8], groups: &[(usize, usize)], out: &mut Vec<Finding>) {
+    let mut valid: Vec<(usize, usize)> = Vec::new(); // (first group, last group + 1)
+    let mut digits: Vec<u8> = Vec::with_capacity(*CARD_DIGITS.end());
+    for first in 0..groups.len() {
+        digits.clear();
+        for (last, &(s, e)) in groups.iter().enumerate().skip(first) {
+            if digits.len() + (e - s) > *CARD_DIGITS.end() {
+                break;
+            }
+            digits.extend(bytes[s..e].iter().map(|b| b - b'0'));
+            if CARD_DIGITS.contains(&digits.len()) && luhn_digits(digits.iter().copied()) {
+                valid.push((first, last + 1));
+            }
+            if !CARD_GROUP.contains(&(e - s)) {
+                // Only the last group of a card may be shorter (or one long group).
+                break;
+            }
+        }
+    }
+    if valid.is_empty() {
+        return;
+    }
+    let bytes_of = |&(f, l): &(usize, usize)| groups[l - 1].1 - groups[f].0;
+    valid.sort_by_key(|span| (usize::MAX - bytes_of(span), span.0));
+    // taken[g] = (component, its length): the longest spans are taken first;
+    // an equally long valid span that overlaps one is merged into it (which
+    // of "1299 4111 1111 1111" and "4111 1111 1111 1111" is the card cannot
+    // be told, so both are covered).
+    let mut taken: Vec<Option<(usize, usize)>> = vec![None; groups.len()];
+    for (id, span @ (first, last)) in valid.iter().enumerate() {
+        let len = bytes_of(span);
+        let overlapping: Vec<(usize, usize)> =
+            taken[*first..*last].iter().flatten().copied().collect();
+        if overlapping.iter().any(|&(_, l)| l > len) {
+            continue;
+        }
+        for slot in taken.iter_mut().flatten() {
+            if overlapping.iter().any(|&(c, _)| c == slot.0) {
+                slot.0 = id;
+            }
+        }
+        taken[*first..*last]
+            .iter_mut()
+            .for_each(|t| *t = Some((id, len)));
+    }
+    let mut g = 0;
+    while g < groups.len() {
+        let Some((component, _)) = taken[g] else {
+            g += 1;
+            continue;
+        };
+        let start = groups[g].0;
+        while g < groups.len() && taken[g].is_some_and(|(c, _)| c == component) {
+            g += 1;
+        }
+        out.push(Finding {
+            kind: Kind::Card,
+            start,
+            end: groups[g - 1].1,
+        });
+    }
+}
+
 static NANP: LazyLock<Regex> =
     LazyLock::new(|| regex(r"^\(?[0-9]{3}\)?[-. ][0-9]{3}[-. ][0-9]{4}$"));
 static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"));
@@ -124,7 +329,7 @@ static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| regex(r"[0-9]{4}-[0-9]{2}-[0
 /// code, or the North American form: dates, amounts and invoice numbers
 /// are not phone numbers.
 fn phone_is_plausible(candidate: &str) -> bool {
-    let digits = candidate.chars().filter(char::is_ascii_digit).count();
+    let digits = candidate.bytes().filter(u8::is_ascii_digit).count();
     let separated = candidate.contains([' ', '-', '/', '.']);
     (8..=15).contains(&digits)
         && !ISO_DATE.is_match(candidate)
@@ -133,6 +338,39 @@ fn phone_is_plausible(candidate: &str) -> bool {
             || candidate.starts_with('(')
             || (candidate.starts_with('0') && separated)
             || NANP.is_match(candidate))
+}
+
+/// Every phone number in `text`: inside each run of phone characters, the
+/// longest plausible span from each start (a `+`, a `(` or a digit after a
+/// non-digit) to a digit before a non-digit.
+fn phones(text: &str, out: &mut Vec<Finding>) {
+    for run in PHONE_RUN.find_iter(text) {
+        let base = run.start();
+        let s = run.as_str().as_bytes();
+        let is_start = |k: usize| {
+            (s[k] == b'+' || s[k] == b'(' || s[k].is_ascii_digit())
+                && (k == 0 || !s[k - 1].is_ascii_digit() && s[k - 1] != b'+')
+        };
+        let is_end =
+            |k: usize| s[k - 1].is_ascii_digit() && (k == s.len() || !s[k].is_ascii_digit());
+        let mut from = 0;
+        'starts: while from < s.len() {
+            if is_start(from) {
+                for to in (from + 1..=s.len()).rev() {
+                    if is_end(to) && phone_is_plausible(&run.as_str()[from..to]) {
+                        out.push(Finding {
+                            kind: Kind::Phone,
+                            start: base + from,
+                            end: base + to,
+                        });
+                        from = to;
+                        continue 'starts;
+                    }
+                }
+            }
+            from += 1;
+        }
+    }
 }
 
 /// Not part of a longer dotted number (`1.2.3.4.5` is a version, not an IP).
@@ -148,27 +386,24 @@ fn standalone(text: &str, m: &regex::Match<'_>) -> bool {
 /// priority (e-mail, IBAN, card, IP, phone), then the longest.
 pub fn find(text: &str) -> Vec<Finding> {
     let mut all = Vec::new();
-    let mut push = |kind, m: regex::Match<'_>| {
+    for m in EMAIL.find_iter(text) {
         all.push(Finding {
-            kind,
+            kind: Kind::Email,
             start: m.start(),
             end: m.end(),
-        })
-    };
-    for m in EMAIL.find_iter(text) {
-        push(Kind::Email, m);
+        });
     }
-    for m in IBAN.find_iter(text).filter(|m| iban_is_valid(m.as_str())) {
-        push(Kind::Iban, m);
-    }
-    for m in CARD.find_iter(text).filter(|m| luhn_is_valid(m.as_str())) {
-        push(Kind::Card, m);
-    }
+    ibans(text, &mut all);
+    cards(text, &mut all);
     for m in IPV4
         .find_iter(text)
         .filter(|m| standalone(text, m) && m.as_str().parse::<Ipv4Addr>().is_ok())
     {
-        push(Kind::Ip, m);
+        all.push(Finding {
+            kind: Kind::Ip,
+            start: m.start(),
+            end: m.end(),
+        });
     }
     for m in IPV6.find_iter(text) {
         let s = m.as_str();
@@ -176,22 +411,36 @@ pub fn find(text: &str) -> Vec<Finding> {
             && s.chars().any(|c| c.is_ascii_hexdigit())
             && s.parse::<Ipv6Addr>().is_ok()
         {
-            push(Kind::Ip, m);
+            all.push(Finding {
+                kind: Kind::Ip,
+                start: m.start(),
+                end: m.end(),
+            });
         }
     }
-    for m in PHONE
-        .find_iter(text)
-        .filter(|m| phone_is_plausible(m.as_str()))
-    {
-        push(Kind::Phone, m);
-    }
-    all.sort_by_key(|f| (f.start, f.kind, usize::MAX - f.end));
-    let mut kept: Vec<Finding> = Vec::with_capacity(all.len());
+    phones(text, &mut all);
+    resolve_overlaps(all, |f| f.kind)
+}
+
+/// Sorts findings and drops overlapping ones: of two that overlap, the one
+/// with the smaller `priority` wins, then the longer.
+pub(crate) fn resolve_overlaps<T: Copy + Span, P: Ord>(
+    mut all: Vec<T>,
+    priority: impl Fn(&T) -> P,
+) -> Vec<T> {
+    all.sort_by(|a, b| {
+        (a.start(), priority(a), usize::MAX - a.end()).cmp(&(
+            b.start(),
+            priority(b),
+            usize::MAX - b.end(),
+        ))
+    });
+    let mut kept: Vec<T> = Vec::with_capacity(all.len());
     for f in all {
         match kept.last_mut() {
-            Some(last) if f.start < last.end => {
-                // Overlap: the higher-priority kind wins; a longer match of the same kind too.
-                if f.kind < last.kind || (f.kind == last.kind && f.end > last.end) {
+            Some(last) if f.start() < last.end() => {
+                let (pf, pl) = (priority(&f), priority(last));
+                if pf < pl || (pf == pl && f.end() > last.end()) {
                     *last = f;
                 }
             }
@@ -199,6 +448,23 @@ pub fn find(text: &str) -> Vec<Finding> {
         }
     }
     kept
+}
+
+/// A byte range of a text.
+pub(crate) trait Span {
+    /// Start byte.
+    fn start(&self) -> usize;
+    /// End byte (exclusive).
+    fn end(&self) -> usize;
+}
+
+impl Span for Finding {
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
 }
 
 #[cfg(test)]
@@ -213,6 +479,9 @@ mod tests {
             "GB29NWBK60161331926819",
             "FR1420041010050500013M02606",
             "NL91ABNA0417164300",
+            // Either case (item 1 of issue 12).
+            "de89370400440532013000",
+            "gb29 nwbk 6016 1331 9268 19",
         ] {
             assert!(iban_is_valid(valid), "{valid}");
         }
@@ -221,7 +490,10 @@ mod tests {
             "GB29NWBK60161331926818",
             "XX00",
             "DE8937040044053201300",
-            "de89370400440532013000",
+            // mod-97 valid, but not Germany's 22 characters.
+            "DE0737040044053201300",
+            // mod-97 valid, but letters where Germany has digits.
+            "DE17AAAA0044053201300000",
         ] {
             assert!(!iban_is_valid(invalid), "{invalid}");
         }
@@ -271,5 +543,36 @@ mod tests {
                 (Kind::Ip, "2001:db8::8a2e:370:7334"),
             ]
         );
+    }
+
+    /// The cases of issue 12, item 1: a neighbour made the greedy match fail
+    /// its checksum. The generated tests (tests/detectors.rs) cover the class.
+    #[test]
+    fn neighbours_do_not_hide_a_valid_number() {
+        for (text, kind, number) in [
+            (
+                "IBAN GB29 NWBK 6016 1331 9268 19 BIC NWBKGB2L",
+                Kind::Iban,
+                "GB29 NWBK 6016 1331 9268 19",
+            ),
+            (
+                "DE89370400440532013000 EUR 500",
+                Kind::Iban,
+                "DE89370400440532013000",
+            ),
+            (
+                "Card 4111 1111 1111 1111 01/28",
+                Kind::Card,
+                "4111 1111 1111 1111",
+            ),
+            (
+                "Qty 2 4242 4242 4242 4242",
+                Kind::Card,
+                "4242 4242 4242 4242",
+            ),
+            ("Ref 12 0049 30 901820 ext", Kind::Phone, "0049 30 901820"),
+        ] {
+            assert_eq!(kinds(text), [(kind, number)], "{text}");
+        }
     }
 }

@@ -12,13 +12,13 @@ use actionkit::ActionError;
 use aws_lc_rs::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use regex::Regex;
+use regex::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::aead;
-use crate::detect::find;
+use crate::detect::{Kind, Span, find, resolve_overlaps};
 use crate::digest::hex;
 use crate::error::{decrypt_failed, invalid};
 use crate::keys::{Context, KeyProvider, WrappedKey, canonical_context};
@@ -64,12 +64,7 @@ impl Tokenizer {
         context.update(&[0]);
         context.update(value.as_bytes());
         let tag = context.sign();
-        match self.counts.get_mut(label) {
-            Some(count) => *count += 1,
-            None => {
-                self.counts.insert(label.to_owned(), 1);
-            }
-        }
+        self.count(label);
         for bytes in [4, 6, 8, 12] {
             let mut token = String::with_capacity(label.len() + 3 + bytes * 2);
             token.push('<');
@@ -91,28 +86,67 @@ impl Tokenizer {
 
     /// Tokenizes the personal data found in free text.
     pub fn text(&mut self, text: &str) -> String {
-        let findings = find(text);
-        if findings.is_empty() {
+        self.text_with(text, &Listed::default(), true)
+    }
+
+    /// Tokenizes free text: the occurrences of listed values (which outrank
+    /// the detectors) and the detectors' findings. With `canonical`, an
+    /// occurrence that differs from a listed value only in case gets that
+    /// value's token; without, its own.
+    fn text_with(&mut self, text: &str, listed: &Listed, canonical: bool) -> String {
+        let mut hits: Vec<Hit> = find(text)
+            .into_iter()
+            .map(|f| Hit {
+                start: f.start,
+                end: f.end,
+                what: What::Detected(f.kind),
+            })
+            .collect();
+        listed.occurrences(text, &mut hits);
+        if hits.is_empty() {
             return text.to_owned();
         }
+        let hits = resolve_overlaps(hits, |h| match h.what {
+            What::Listed(_) | What::Variant(_) => None,
+            What::Detected(kind) => Some(kind),
+        });
         let mut out = String::with_capacity(text.len());
         let mut at = 0;
-        for f in findings {
-            out.push_str(&text[at..f.start]);
-            out.push_str(&self.token(f.kind.label(), &text[f.start..f.end]));
-            at = f.end;
+        for h in hits {
+            out.push_str(&text[at..h.start]);
+            let found = &text[h.start..h.end];
+            match h.what {
+                What::Detected(kind) => out.push_str(&self.token(kind.label(), found)),
+                What::Variant(i) => {
+                    let label = listed.entries[i].label.clone();
+                    out.push_str(&self.token(&label, found));
+                }
+                What::Listed(i) => {
+                    let entry = &listed.entries[i];
+                    if entry.value == found || canonical {
+                        out.push_str(&entry.token);
+                        self.count(&entry.label);
+                    } else {
+                        out.push_str(&self.token(&entry.label, found));
+                    }
+                }
+            }
+            at = h.end;
         }
         out.push_str(&text[at..]);
         out
     }
 
     /// Tokenizes a JSON document: listed fields wholesale under their label
-    /// (names, addresses), every other string by the detectors.
+    /// (names, addresses); then every string and every object key by the
+    /// detectors, where each other occurrence of a listed value (whole
+    /// words, any case) also becomes that value's token.
     pub fn json(
         &mut self,
         doc: &mut Value,
         fields: &[(FieldPath, String)],
     ) -> Result<(), ActionError> {
+        let mut listed = Listed::default();
         for (path, label) in fields {
             path.visit_mut(doc, &mut |_, value| {
                 let text = match &*value {
@@ -120,28 +154,58 @@ impl Tokenizer {
                     Value::Null => return Ok(()),
                     other => other.to_string(),
                 };
-                *value = Value::String(self.token(label, &text));
+                let token = self.token(label, &text);
+                listed.add(text, label, &token);
+                *value = Value::String(token);
                 Ok(())
             })?;
         }
-        self.strings(doc);
+        listed.compile()?;
+        self.strings(doc, &listed)
+    }
+
+    fn strings(&mut self, value: &mut Value, listed: &Listed) -> Result<(), ActionError> {
+        match value {
+            Value::String(s) if !is_whole_token(s) => *s = self.text_with(s, listed, true),
+            Value::Array(items) => {
+                for item in items {
+                    self.strings(item, listed)?;
+                }
+            }
+            Value::Object(map) => {
+                // Keys are personal data as often as values (`{"jane@example.com": …}`).
+                let old = std::mem::take(map);
+                for (key, mut item) in old {
+                    self.strings(&mut item, listed)?;
+                    let mut new_key = if is_whole_token(&key) {
+                        key.clone()
+                    } else {
+                        self.text_with(&key, listed, true)
+                    };
+                    if map.contains_key(&new_key) {
+                        // Two keys differing in case only: each keeps its own token.
+                        new_key = self.text_with(&key, listed, false);
+                    }
+                    if map.contains_key(&new_key) {
+                        return Err(invalid(
+                            "Two keys of one object would become the same token; \
+                             the document cannot be pseudonymized without losing one of them.",
+                        ));
+                    }
+                    map.insert(new_key, item);
+                }
+            }
+            _ => {}
+        }
         Ok(())
     }
 
-    fn strings(&mut self, value: &mut Value) {
-        match value {
-            Value::String(s) => {
-                // A listed field already holds exactly one token.
-                let whole_token = TOKEN
-                    .find(s)
-                    .is_some_and(|m| m.start() == 0 && m.end() == s.len());
-                if !whole_token {
-                    *s = self.text(s);
-                }
+    fn count(&mut self, label: &str) {
+        match self.counts.get_mut(label) {
+            Some(count) => *count += 1,
+            None => {
+                self.counts.insert(label.to_owned(), 1);
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.strings(v)),
-            Value::Object(map) => map.values_mut().for_each(|v| self.strings(v)),
-            _ => {}
         }
     }
 
@@ -154,6 +218,191 @@ impl Tokenizer {
     pub fn into_vault(self) -> BTreeMap<String, String> {
         self.vault.into_iter().collect()
     }
+}
+
+/// A string that is exactly one token (a listed field already replaced).
+fn is_whole_token(s: &str) -> bool {
+    TOKEN
+        .find(s)
+        .is_some_and(|m| m.start() == 0 && m.end() == s.len())
+}
+
+/// What a hit in a string is.
+#[derive(Debug, Clone, Copy)]
+enum What {
+    /// An occurrence of the listed value with this index.
+    Listed(usize),
+    /// A case variant of a listed value that maps to none: its own token
+    /// under the label of the entry with this index.
+    Variant(usize),
+    /// A detector's finding.
+    Detected(Kind),
+}
+
+/// A byte range of a string to replace by a token.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    start: usize,
+    end: usize,
+    what: What,
+}
+
+impl Span for Hit {
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
+}
+
+/// The values of the listed fields, with their tokens, and a matcher of
+/// their occurrences elsewhere in the document.
+#[derive(Default)]
+struct Listed {
+    entries: Vec<ListedValue>,
+    /// Case-folded value → the first entry with it (its token is the one
+    /// every case variant gets).
+    folded: HashMap<String, usize>,
+    exact: HashMap<String, usize>,
+    matcher: Option<Regex>,
+}
+
+struct ListedValue {
+    value: String,
+    label: String,
+    token: String,
+}
+
+/// Values shorter than this are not searched for elsewhere: a one-letter
+/// initial would turn every such word of the document into a token.
+const MIN_PROPAGATED_CHARS: usize = 2;
+
+impl Listed {
+    fn add(&mut self, value: String, label: &str, token: &str) {
+        if value.chars().count() < MIN_PROPAGATED_CHARS
+            || value.trim().is_empty()
+            || self.exact.contains_key(&value)
+        {
+            return;
+        }
+        let i = self.entries.len();
+        self.exact.insert(value.clone(), i);
+        self.folded.entry(fold(&value)).or_insert(i);
+        self.entries.push(ListedValue {
+            value,
+            label: label.to_owned(),
+            token: token.to_owned(),
+        });
+    }
+
+    /// Builds the matcher: one case-insensitive alternation of the distinct
+    /// values, longest first so that "Jane Doe" wins over "Jane".
+    fn compile(&mut self) -> Result<(), ActionError> {
+        if self.folded.is_empty() {
+            return Ok(());
+        }
+        let mut distinct: Vec<&str> = self
+            .folded
+            .values()
+            .map(|&i| self.entries[i].value.as_str())
+            .collect();
+        distinct.sort_by_key(|v| (usize::MAX - v.len(), *v));
+        let pattern = format!(
+            "(?i:{})",
+            distinct
+                .iter()
+                .map(|v| regex::escape(v))
+                .collect::<Vec<_>>()
+                .join("|")
+        );
+        let matcher = RegexBuilder::new(&pattern)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .map_err(|_| {
+                invalid(
+                    "The listed fields hold too many distinct values to search the document for; list fewer fields.",
+                )
+            })?;
+        self.matcher = Some(matcher);
+        Ok(())
+    }
+
+    /// The whole-word occurrences of listed values in `text`.
+    fn occurrences(&self, text: &str, hits: &mut Vec<Hit>) {
+        let Some(matcher) = &self.matcher else {
+            return;
+        };
+        let mut at = 0;
+        while let Some(m) = matcher.find_at(text, at) {
+            let found = m.as_str();
+            if word_bounded(text, m.start(), m.end()) {
+                let what = match self
+                    .exact
+                    .get(found)
+                    .or_else(|| self.folded.get(&fold(found)))
+                {
+                    Some(&i) => What::Listed(i),
+                    // The regex's case folding is not `to_lowercase` (ſ, ς): find
+                    // the value char by char, and if even that fails, hide the
+                    // text under its own token rather than leave it in clear.
+                    None => match self
+                        .entries
+                        .iter()
+                        .position(|e| caseless_eq(&e.value, found))
+                    {
+                        Some(i) => What::Listed(i),
+                        None => What::Variant(0),
+                    },
+                };
+                hits.push(Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    what,
+                });
+                at = m.end();
+            } else {
+                // Inside a longer word: look again one character further.
+                at = m.start() + found.chars().next().map_or(1, char::len_utf8);
+            }
+            if at >= text.len() {
+                break;
+            }
+        }
+    }
+}
+
+/// Equal but for case, character by character (the way the matcher's simple
+/// case folding compares).
+fn caseless_eq(a: &str, b: &str) -> bool {
+    a.chars().count() == b.chars().count()
+        && a.chars().zip(b.chars()).all(|(x, y)| {
+            x == y || x.to_lowercase().eq(y.to_lowercase()) || x.to_uppercase().eq(y.to_uppercase())
+        })
+}
+
+/// The case-insensitive identity of a listed value.
+fn fold(value: &str) -> String {
+    value.to_lowercase()
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// `text[start..end]` is not part of a longer word: a word character at an
+/// edge of the match may not continue into a word character outside it.
+fn word_bounded(text: &str, start: usize, end: usize) -> bool {
+    let inner = &text[start..end];
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let first = inner.chars().next();
+    let last = inner.chars().next_back();
+    let joins = |outside: Option<char>, edge: Option<char>| {
+        outside.is_some_and(is_word_char) && edge.is_some_and(is_word_char)
+    };
+    !joins(before, first) && !joins(after, last)
 }
 
 /// Checks `label` for a listed field: upper-case letters only.
@@ -293,7 +542,9 @@ pub fn reidentify_text(
     out
 }
 
-/// Puts the originals back into every string of a JSON document.
+/// Puts the originals back into every string and every object key of a
+/// JSON document. A restored key that another key of the object already
+/// has (the model wrote both the token and the original) keeps its token.
 pub fn reidentify_json(
     doc: &mut Value,
     vault: &BTreeMap<String, String>,
@@ -304,9 +555,18 @@ pub fn reidentify_json(
         Value::Array(items) => items
             .iter_mut()
             .for_each(|v| reidentify_json(v, vault, report)),
-        Value::Object(map) => map
-            .values_mut()
-            .for_each(|v| reidentify_json(v, vault, report)),
+        Value::Object(map) => {
+            let old = std::mem::take(map);
+            let keys: std::collections::HashSet<String> = old.keys().cloned().collect();
+            for (key, mut item) in old {
+                reidentify_json(&mut item, vault, report);
+                let mut restored = reidentify_text(&key, vault, report);
+                if restored != key && (keys.contains(&restored) || map.contains_key(&restored)) {
+                    restored = key;
+                }
+                map.insert(restored, item);
+            }
+        }
         _ => {}
     }
 }
