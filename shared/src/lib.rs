@@ -48,6 +48,7 @@ mod envelope;
 mod error;
 mod event;
 mod extract;
+mod fit;
 mod handler;
 mod lower;
 mod observability;

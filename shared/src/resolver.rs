@@ -1,6 +1,7 @@
 //! The resolver: routes Bedrock Agent events (both action-group modes) and
 //! Step Functions task payloads to typed handlers.
 
+use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
@@ -14,6 +15,7 @@ use crate::envelope::{EnvelopeCommon, api_envelope, function_envelope};
 use crate::error::ActionError;
 use crate::event::{AgentEvent, AgentTarget, Incoming, RawPayload, classify};
 use crate::extract::{Invocation, Source};
+use crate::fit::{Echo, excerpt_bytes, fit_body, fit_error, fit_tool_error, label_excerpt};
 use crate::handler::{Erased, ErasedHandler, Handler};
 use crate::offload::{PayloadRef, PayloadStore};
 use crate::operation::{Operation, OperationDoc};
@@ -27,9 +29,9 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 25_000;
 /// Step Functions' limit on a state's input or output (256 KiB).
 pub const STEP_FUNCTIONS_MAX_PAYLOAD_BYTES: usize = 262_144;
 
-/// How many times a too-large reply is asked to trim itself before the
-/// resolver gives up and answers `ResponseTooLarge`.
-const MAX_TRIM_ROUNDS: usize = 16;
+/// Step Functions keeps at most this much of an error's cause; longer
+/// task error messages are cut to it.
+const MAX_ERROR_MESSAGE_BYTES: usize = 32_768;
 
 pub(crate) struct RouteEntry<S> {
     pub(crate) method: Method,
@@ -393,8 +395,8 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             format!("{}.{name}", self.error_prefix)
         };
         Diagnostic {
-            error_type,
-            error_message: message.to_owned(),
+            error_type: excerpt_bytes(&error_type, 256),
+            error_message: excerpt_bytes(message, MAX_ERROR_MESSAGE_BYTES),
         }
     }
 
@@ -482,18 +484,30 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         AttributeChange::apply(&reply.attributes.session, &mut session);
         let mut prompt_session = std::mem::take(&mut agent.prompt_session_attributes);
         AttributeChange::apply(&reply.attributes.prompt_session, &mut prompt_session);
-        let common = EnvelopeCommon {
-            message_version: &agent.message_version,
-            action_group: &agent.action_group,
-            session_attributes: &session,
-            prompt_session_attributes: &prompt_session,
-            knowledge_bases: reply.attributes.knowledge_bases.as_ref(),
-        };
-        let render = |status: u16, body: &str| match &target {
-            AgentTarget::Api { http_method, .. } => {
-                api_envelope(&common, &echo_path, http_method, status, body)
+        let no_attributes = HashMap::new();
+        let render = |status: u16, body: &str, echo: Echo| {
+            let bare = echo == Echo::Bare;
+            let action_group = echo.label(&agent.action_group);
+            let message_version = echo.label(&agent.message_version);
+            let common = EnvelopeCommon {
+                message_version: &message_version,
+                action_group: &action_group,
+                session_attributes: if bare { &no_attributes } else { &session },
+                prompt_session_attributes: if bare { &no_attributes } else { &prompt_session },
+                knowledge_bases: reply.attributes.knowledge_bases.as_ref().filter(|_| !bare),
+            };
+            match &target {
+                AgentTarget::Api { http_method, .. } => api_envelope(
+                    &common,
+                    &echo.label(&echo_path),
+                    &echo.label(http_method),
+                    status,
+                    body,
+                ),
+                AgentTarget::Function { name } => {
+                    function_envelope(&common, &echo.label(name), status, body)
+                }
             }
-            AgentTarget::Function { name } => function_envelope(&common, name, status, body),
         };
         let (status, rendered) = self.fit(reply.status, reply.outcome, render);
         tracing::info!(
@@ -508,52 +522,29 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         rendered
     }
 
-    /// Renders a reply, trimming it or replacing it with `ResponseTooLarge`
-    /// until the whole envelope fits the agent limit. Logs errors.
+    /// Renders a reply so that the whole envelope fits the agent limit:
+    /// trimmed, or replaced with `ResponseTooLarge`; errors shortened too.
     fn fit(
         &self,
         status: u16,
         outcome: Result<Box<dyn ReplyBody>, ActionError>,
-        render: impl Fn(u16, &str) -> Box<RawValue>,
+        render: impl Fn(u16, &str, Echo) -> Box<RawValue>,
     ) -> (u16, Box<RawValue>) {
-        let mut body = match outcome {
-            Ok(body) => body,
-            Err(error) => return (error.status(), render(error.status(), &log_error(&error))),
-        };
-        let mut rounds = 0;
-        loop {
-            let json = match body.to_json() {
-                Ok(json) => json,
-                Err(e) => {
-                    let error =
-                        ActionError::internal(format!("response serialization failed: {e}"));
-                    return (error.status(), render(error.status(), &log_error(&error)));
-                }
-            };
-            let rendered = render(status, &json);
-            let size = rendered.get().len();
-            if size <= self.max_response_bytes {
-                if rounds > 0 {
-                    tracing::info!(rounds, bytes = size, "response trimmed to fit");
-                }
-                return (status, rendered);
+        let fitted = outcome.and_then(|body| {
+            fit_body(body, self.max_response_bytes, "an agent response", |json| {
+                render(status, json, Echo::Full)
+            })
+        });
+        match fitted {
+            Ok(rendered) => (status, rendered),
+            Err(error) => {
+                log_error(&error);
+                let status = error.status();
+                let rendered = fit_error(&error, self.max_response_bytes, |body, echo| {
+                    render(status, body, echo)
+                });
+                (status, rendered)
             }
-            let excess = size - self.max_response_bytes;
-            if rounds >= MAX_TRIM_ROUNDS || !body.trim(excess) {
-                let error = ActionError::new(
-                    413,
-                    "ResponseTooLarge",
-                    format!(
-                        "The result is {} bytes, over the {}-byte limit of an agent response. \
-                         Ask for less: a narrower filter, a shorter time range or a smaller limit.",
-                        size, self.max_response_bytes
-                    ),
-                )
-                .with_detail("response_bytes", size)
-                .with_detail("limit_bytes", self.max_response_bytes);
-                return (error.status(), render(error.status(), &log_error(&error)));
-            }
-            rounds += 1;
         }
     }
 
@@ -569,7 +560,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             format!(
                 "There is no operation {} {}. Available operations: {}.",
                 http_method.to_ascii_uppercase(),
-                truncate_label(api_path),
+                label_excerpt(api_path),
                 if available.is_empty() {
                     "none".to_owned()
                 } else {
@@ -587,7 +578,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             "UnknownFunction",
             format!(
                 "There is no function {}. Available functions: {}.",
-                truncate_label(name),
+                label_excerpt(name),
                 if available.is_empty() {
                     "none".to_owned()
                 } else {
@@ -685,30 +676,33 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                     context,
                 };
                 let reply = self.run(handler, &invocation).await;
-                match reply.outcome {
-                    Ok(body) => body.to_json().map_err(|e| {
-                        ActionError::internal(format!("result serialization failed: {e}"))
-                    }),
-                    Err(e) => Err(e),
-                }
+                reply.outcome.and_then(|body| {
+                    fit_body(body, self.max_response_bytes, "a tool result", |json| {
+                        // Serializer output, hence valid JSON.
+                        RawValue::from_string(json.to_owned()).unwrap_or_default()
+                    })
+                })
             }
         };
-        let (status, json) = match outcome {
-            Ok(json) => (200, json),
+        let (status, rendered) = match outcome {
+            Ok(rendered) => (200, rendered),
             Err(error) => {
                 log_error(&error);
-                (error.status(), crate::tools::tool_error(&error).to_string())
+                (
+                    error.status(),
+                    fit_tool_error(&error, self.max_response_bytes),
+                )
             }
         };
         tracing::info!(
             mode = "tool",
-            tool = %truncate_label(tool),
+            tool = %label_excerpt(tool),
             status,
             duration_us = started.elapsed().as_micros() as u64,
+            response_bytes = rendered.get().len(),
             "tool call answered"
         );
-        // Serializer output, hence valid JSON.
-        RawValue::from_string(json).unwrap_or_default()
+        rendered
     }
 
     fn unknown_tool(&self, name: &str) -> ActionError {
@@ -718,7 +712,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             "UnknownTool",
             format!(
                 "There is no tool {}. Available tools: {}.",
-                truncate_label(name),
+                label_excerpt(name),
                 available.join(", ")
             ),
         )
@@ -830,7 +824,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     fn unknown_task_message(&self, name: &str) -> String {
         format!(
             "there is no task {}; tasks served: {}",
-            truncate_label(name),
+            label_excerpt(name),
             self.task_names()
         )
     }
@@ -844,8 +838,8 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     }
 }
 
-/// Logs an error reply (detail only for the operator) and returns its body.
-fn log_error(error: &ActionError) -> String {
+/// Logs an error reply (detail only for the operator).
+fn log_error(error: &ActionError) {
     if error.status() >= 500 {
         tracing::error!(
             error = error.name(),
@@ -860,7 +854,6 @@ fn log_error(error: &ActionError) -> String {
             "request rejected"
         );
     }
-    error.body().to_string()
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
@@ -869,18 +862,4 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("non-string panic payload")
-}
-
-/// Shortens a caller-supplied label quoted back in an error.
-fn truncate_label(label: &str) -> String {
-    let clean: String = label
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(100)
-        .collect();
-    if clean.len() < label.len() {
-        format!("{clean}…")
-    } else {
-        clean
-    }
 }

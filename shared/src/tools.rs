@@ -6,7 +6,7 @@
 use lambda_runtime::Context;
 use serde_json::{Map, Value, json};
 
-use crate::error::{ActionError, SchemaError};
+use crate::error::SchemaError;
 use crate::lower::{inline_refs, lower_schema};
 use crate::operation::OperationDoc;
 use crate::resolver::Resolver;
@@ -44,31 +44,6 @@ pub(crate) fn gateway_tool_name(context: &Context) -> Option<String> {
         .custom
         .get(GATEWAY_TOOL_NAME_KEY)
         .cloned()
-}
-
-/// The result a tool returns on error. MCP clients show tool results to the
-/// model; `isError` is MCP's own flag for a failed call, and the error
-/// object carries what failed and what to change, with the same stable
-/// names the agent and Step Functions paths use.
-///
-/// ```json
-/// {"isError": true, "error": {"name": "InvalidParameter", "status": 400, "retryable": false,
-///   "message": "Argument `minutes_back` must be …", "parameter": "minutes_back", ...}}
-/// ```
-pub(crate) fn tool_error(error: &ActionError) -> Value {
-    let mut detail = match error.body() {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    };
-    let name = detail
-        .remove("error")
-        .unwrap_or_else(|| Value::String(error.name().to_owned()));
-    let mut out = Map::new();
-    out.insert("name".into(), name);
-    out.insert("status".into(), error.status().into());
-    out.insert("retryable".into(), error.is_retryable().into());
-    out.extend(detail);
-    json!({"isError": true, "error": out})
 }
 
 fn is_tool_name(name: &str) -> bool {

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::allowlist::{Allowlist, AllowlistError};
+use crate::handle::{HandleKeys, KeySource, MIN_KEY_BYTES};
 use crate::redact::{PatternError, Redactor};
 
 /// Everything the function can be told through its environment.
@@ -32,6 +33,14 @@ pub struct Config {
     pub poll_max: Duration,
     /// `MAX_RESPONSE_BYTES` (default 25000): the agent response limit.
     pub max_response_bytes: usize,
+    /// `QUERY_HANDLE_KEY` (the key, at least 32 bytes of text) or
+    /// `QUERY_HANDLE_SECRET_ARN` (a Secrets Manager secret holding it): the
+    /// key that signs query handles. Without either, a random key valid on
+    /// this instance only.
+    pub handle_keys: HandleKeys,
+    /// `QUERY_HANDLE_TTL_SECONDS` (default 3600, at most 604800): how long a
+    /// query handle can be used for follow-ups.
+    pub handle_ttl_seconds: i64,
 }
 
 /// A setting that cannot be used; the function refuses to start with it.
@@ -90,7 +99,34 @@ impl Config {
                 reason: "expected a JSON array of regex strings".into(),
             })?,
         };
+        let handle_source = match (lookup("QUERY_HANDLE_KEY"), lookup("QUERY_HANDLE_SECRET_ARN")) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Value {
+                    name: "QUERY_HANDLE_KEY",
+                    reason: "set QUERY_HANDLE_KEY or QUERY_HANDLE_SECRET_ARN, not both".into(),
+                });
+            }
+            (Some(key), None) if key.trim().len() >= MIN_KEY_BYTES => {
+                KeySource::Static(key.trim().as_bytes().to_vec())
+            }
+            (Some(_), None) => {
+                return Err(ConfigError::Value {
+                    name: "QUERY_HANDLE_KEY",
+                    reason: format!("expected at least {MIN_KEY_BYTES} characters"),
+                });
+            }
+            (None, Some(arn)) if arn.trim().starts_with("arn:") => KeySource::Secret(arn.trim().to_owned()),
+            (None, Some(_)) => {
+                return Err(ConfigError::Value {
+                    name: "QUERY_HANDLE_SECRET_ARN",
+                    reason: "expected a Secrets Manager secret ARN".into(),
+                });
+            }
+            (None, None) => KeySource::Ephemeral,
+        };
         Ok(Self {
+            handle_keys: HandleKeys::new(handle_source),
+            handle_ttl_seconds: number("QUERY_HANDLE_TTL_SECONDS", 3_600, 604_800)? as i64,
             allowlist: Allowlist::parse(&lookup("ALLOWED_LOG_GROUPS").unwrap_or_default())?,
             max_minutes_back: number("MAX_MINUTES_BACK", 10_080, 525_600)? as i64,
             max_rows: number("MAX_ROWS", 100, 10_000)? as usize,
@@ -142,6 +178,9 @@ mod tests {
             [("REDACT_EXTRA_PATTERNS", "not json")],
             [("REDACT_EXTRA_PATTERNS", "[\"(\"]")],
             [("ALLOWED_LOG_GROUPS", "*")],
+            [("QUERY_HANDLE_KEY", "too-short")],
+            [("QUERY_HANDLE_SECRET_ARN", "not-an-arn")],
+            [("QUERY_HANDLE_TTL_SECONDS", "0")],
         ] {
             assert!(config(&vars).is_err(), "{vars:?}");
         }

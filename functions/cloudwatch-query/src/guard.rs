@@ -1,29 +1,27 @@
-//! Checks on the query text a model wrote, and the row cap.
-
-use std::sync::LazyLock;
+//! The query policy: what a model may run, decided on the tokens of the
+//! Logs Insights language ([`crate::insights_ql`]), and the query that is
+//! sent — re-emitted from the checked tokens, without comments, with the
+//! row cap as its real last command.
 
 use actionkit::ActionError;
-use regex::Regex;
+
+use crate::insights_ql::{LexError, Reading, Token, TokenKind, commands, is_line_break, tokenize};
 
 /// CloudWatch Logs Insights' limit on a query string.
 pub const MAX_QUERY_CHARS: usize = 10_000;
 
-// `SOURCE` picks log groups by itself, bypassing the allowlist; it is a
-// command, so it starts the query or follows a pipe. Any case, any spacing.
-static SOURCE_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|\|)\s*source\b").unwrap_or_else(|_| unreachable!("valid regex"))
-});
-// `unmask(...)` reveals data masked by a data protection policy.
-static UNMASK_CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bunmask\s*\(").unwrap_or_else(|_| unreachable!("valid regex"))
-});
-// The last `| limit N` of the query.
-static LIMIT_COMMAND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\|\s*limit\s+(\d+)\s*$").unwrap_or_else(|_| unreachable!("valid regex"))
-});
+/// What the policy refuses, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refused {
+    /// `SOURCE` picks log groups by itself, bypassing the allowlist.
+    Source,
+    /// `unmask(...)` reveals data masked by a data protection policy.
+    Unmask,
+}
 
-/// Refuses what a model must not run, and returns the query with the row
-/// cap enforced (a `| limit` added, or lowered).
+/// Refuses what a model must not run, and returns the query to send: the
+/// checked tokens without comments, white space normalized, and the row cap
+/// enforced as the last command.
 pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError> {
     let trimmed = query.trim();
     if trimmed.is_empty() {
@@ -34,10 +32,7 @@ pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError>
     }
     let chars = query.chars().count();
     if chars > MAX_QUERY_CHARS {
-        return Err(ActionError::bad_request(format!(
-            "`query` is {chars} characters; CloudWatch Logs Insights accepts at most {MAX_QUERY_CHARS}."
-        ))
-        .with_detail("parameter", "query"));
+        return Err(too_long(chars));
     }
     if query
         .chars()
@@ -48,100 +43,150 @@ pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError>
                 .with_detail("parameter", "query"),
         );
     }
-    if SOURCE_COMMAND.is_match(trimmed) {
-        return Err(ActionError::forbidden(
+    if query.chars().any(is_invisible) {
+        return Err(ActionError::bad_request(
+            "`query` contains invisible formatting characters (zero-width spaces, direction marks); \
+             write it in plain text.",
+        )
+        .with_detail("parameter", "query"));
+    }
+    let tokens = tokenize(trimmed, Reading::Documented).map_err(malformed_lex)?;
+    check_balanced(&tokens)?;
+    if commands(&tokens).iter().any(Vec::is_empty) {
+        return Err(malformed(
+            "a command is empty (a pipe at the start or end, two pipes in a row, or only a comment)".into(),
+        ));
+    }
+    refuse(&tokens)?;
+    let sent = emit(&tokens, row_cap);
+    // The service's grammar is not published: the query sent must also be
+    // harmless read with no escapes and no regex literals, so a backslash or
+    // a slash read differently cannot smuggle a command past this guard.
+    if let Ok(literal) = tokenize(&sent, Reading::Literal) {
+        refuse(&literal).map_err(|e| {
+            e.with_detail(
+                "hint",
+                "read without backslash escapes, the query holds a refused construct: use the other quote \
+                 character instead of an escaped quote",
+            )
+        })?;
+    }
+    let chars = sent.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(too_long(chars));
+    }
+    Ok(sent)
+}
+
+fn too_long(chars: usize) -> ActionError {
+    ActionError::bad_request(format!(
+        "`query` is {chars} characters with the row limit applied; CloudWatch Logs Insights accepts at most {MAX_QUERY_CHARS}."
+    ))
+    .with_detail("parameter", "query")
+}
+
+/// Zero-width and direction-control characters (Unicode category Cf) that
+/// render as nothing: a keyword split by one reads differently to a person,
+/// a regex and the service.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
+}
+
+/// Refuses `SOURCE` wherever a command can start (the query's start, after
+/// a pipe, at the start of any line) and `unmask` as a command or a call.
+fn refuse(tokens: &[Token<'_>]) -> Result<(), ActionError> {
+    match first_refused(tokens) {
+        None => Ok(()),
+        Some(Refused::Source) => Err(ActionError::forbidden(
             "Queries may not use the SOURCE command: log groups are chosen with the log_group parameter, \
              from the allowlist. Remove SOURCE and pass the group as log_group.",
         )
-        .with_detail("parameter", "query"));
-    }
-    check_balanced(trimmed)?;
-    if UNMASK_CALL.is_match(trimmed) {
-        return Err(ActionError::forbidden(
+        .with_detail("parameter", "query")),
+        Some(Refused::Unmask) => Err(ActionError::forbidden(
             "Queries may not call unmask(): masked data stays masked. Remove unmask() from the query.",
         )
-        .with_detail("parameter", "query"));
+        .with_detail("parameter", "query")),
     }
-    Ok(enforce_limit(trimmed, row_cap))
 }
 
-/// Catches the commonest syntax slip of a model, an unclosed bracket or
-/// quote, before a round trip to CloudWatch. String and regex literals are
-/// skipped: a regex may hold any bracket.
-fn check_balanced(query: &str) -> Result<(), ActionError> {
-    let mut open: Vec<(char, usize)> = Vec::new();
-    let mut chars = query.char_indices();
-    // The last run of non-space characters, kept across the spaces after
-    // it; `(` and `,` end a run too. It tells a regex `/` from a division.
-    let mut previous_token = String::new();
-    let mut after_space = false;
-    while let Some((at, c)) = chars.next() {
-        let regex_context = c == '/'
-            && (previous_token.eq_ignore_ascii_case("like")
-                || previous_token == "=~"
-                || previous_token.ends_with(['(', ',']));
-        if matches!(c, '\'' | '"' | '`') || regex_context {
-            let mut closed = false;
-            while let Some((_, inner)) = chars.next() {
-                if inner == '\\' {
-                    chars.next();
-                } else if inner == c {
-                    closed = true;
-                    break;
-                }
+fn first_refused(tokens: &[Token<'_>]) -> Option<Refused> {
+    let mut command_start = true;
+    let mut significant = tokens.iter().enumerate().filter(|(_, t)| t.kind != TokenKind::Space);
+    while let Some((i, token)) = significant.next() {
+        match token.kind {
+            TokenKind::Pipe | TokenKind::Newline => {
+                command_start = true;
+                continue;
             }
-            if !closed {
-                return Err(malformed(format!(
-                    "the {} opened at character {} is never closed",
-                    describe(c),
-                    at + 1
-                )));
-            }
-            previous_token.clear();
-            after_space = false;
-            continue;
-        }
-        match c {
-            '(' | '[' => open.push((c, at)),
-            ')' | ']' => {
-                let expected = if c == ')' { '(' } else { '[' };
-                match open.pop() {
-                    Some((o, _)) if o == expected => {}
-                    _ => {
-                        return Err(malformed(format!(
-                            "the `{c}` at character {} closes nothing",
-                            at + 1
-                        )));
-                    }
-                }
-            }
+            TokenKind::Comment => continue,
             _ => {}
         }
-        if c.is_whitespace() {
-            after_space = true;
-        } else {
-            if after_space || previous_token.ends_with(['(', ',']) {
-                previous_token.clear();
+        if let Some(word) = token.folded() {
+            let calls = next_significant(tokens, i).is_some_and(|t| t.text == "(");
+            if word == "unmask" && (command_start || calls) {
+                return Some(Refused::Unmask);
             }
-            after_space = false;
-            previous_token.push(c);
+            // `SOURCE logGroups(...)`, also glued: `SOURCElogGroups(...)`.
+            if command_start && (word == "source" || (word.starts_with("source") && (calls || word.contains("loggroups")))) {
+                return Some(Refused::Source);
+            }
         }
+        command_start = false;
     }
-    match open.pop() {
-        Some((c, at)) => Err(malformed(format!(
-            "the `{c}` at character {} is never closed",
-            at + 1
+    None
+}
+
+/// The next token after `i` that is not space, a newline or a comment.
+fn next_significant<'t, 'q>(tokens: &'t [Token<'q>], i: usize) -> Option<&'t Token<'q>> {
+    tokens[i + 1..].iter().find(|t| t.is_significant())
+}
+
+/// Catches the commonest syntax slip of a model, an unclosed bracket,
+/// before a round trip to CloudWatch; literals and comments are skipped.
+fn check_balanced(tokens: &[Token<'_>]) -> Result<(), ActionError> {
+    let mut open: Vec<&Token<'_>> = Vec::new();
+    let mut position = 1;
+    let mut opened_at = Vec::new();
+    for token in tokens {
+        if token.kind == TokenKind::Punct {
+            match token.text {
+                "(" | "[" => {
+                    open.push(token);
+                    opened_at.push(position);
+                }
+                ")" | "]" => {
+                    let expected = if token.text == ")" { "(" } else { "[" };
+                    match open.pop() {
+                        Some(o) if o.text == expected => {
+                            opened_at.pop();
+                        }
+                        _ => {
+                            return Err(malformed(format!(
+                                "the `{}` at character {position} closes nothing",
+                                token.text
+                            )));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        position += token.text.chars().count();
+    }
+    match (open.pop(), opened_at.pop()) {
+        (Some(o), Some(at)) => Err(malformed(format!(
+            "the `{}` at character {at} is never closed",
+            o.text
         ))),
-        None => Ok(()),
+        _ => Ok(()),
     }
 }
 
-fn describe(c: char) -> &'static str {
-    match c {
-        '/' => "regex `/`",
-        '`' => "backquote",
-        _ => "quote",
-    }
+fn malformed_lex(error: LexError) -> ActionError {
+    malformed(error.to_string())
 }
 
 fn malformed(problem: String) -> ActionError {
@@ -153,19 +198,64 @@ fn malformed(problem: String) -> ActionError {
     .with_detail("parameter", "query")
 }
 
-fn enforce_limit(query: &str, row_cap: usize) -> String {
-    match LIMIT_COMMAND.captures(query) {
-        Some(captures) => {
-            let asked: usize = captures[1].parse().unwrap_or(usize::MAX);
-            if asked <= row_cap {
-                query.to_owned()
-            } else {
-                let start = captures.get(0).map_or(query.len(), |m| m.start());
-                format!("{}| limit {row_cap}", &query[..start])
-            }
+/// The query to send: tokens without comments, each run of white space one
+/// space or one line break, and the row cap in force. A last `limit N` with
+/// N within the cap stays; otherwise the last command is dropped if it is a
+/// `limit`, and `limit <cap>` is appended on a line of its own (so no reading
+/// of the text can comment it out).
+fn emit(tokens: &[Token<'_>], row_cap: usize) -> String {
+    let last = commands(tokens).pop().unwrap_or_default();
+    let last_limit = match last.as_slice() {
+        [word, count] if word.names("limit") && count.kind == TokenKind::Word => {
+            Some(count.text.parse::<u128>().ok().filter(|n| (1..=row_cap as u128).contains(n)))
         }
-        None => format!("{query} | limit {row_cap}"),
+        _ => None,
+    };
+    // Where the kept tokens end: before the pipe of a `limit` to replace.
+    let keep = match last_limit {
+        Some(None) => tokens
+            .iter()
+            .rposition(|t| t.kind == TokenKind::Pipe)
+            .unwrap_or(0),
+        _ => tokens.len(),
+    };
+    let mut out = String::with_capacity(keep * 4 + 16);
+    for token in &tokens[..keep] {
+        match token.kind {
+            TokenKind::Comment => {}
+            TokenKind::Space => out.push(' '),
+            TokenKind::Newline => {
+                // A removed comment leaves no space before its line break.
+                out.truncate(out.trim_end_matches(' ').len());
+                out.push('\n');
+            }
+            _ => out.push_str(token.text),
+        }
     }
+    let body = out.trim_end_matches(|c: char| c == ' ' || is_line_break(c));
+    match last_limit {
+        Some(Some(_)) => body.to_owned(),
+        _ if body.is_empty() => format!("limit {row_cap}"),
+        _ => format!("{body}\n| limit {row_cap}"),
+    }
+}
+
+/// Whether the row cap is in force on `sent`: its last command, read the
+/// documented way, is `limit N` with N from 1 to `row_cap`, and no comment
+/// is left anywhere.
+#[cfg(test)]
+pub(crate) fn row_cap_in_force(sent: &str, row_cap: usize) -> bool {
+    let Ok(tokens) = tokenize(sent, Reading::Documented) else {
+        return false;
+    };
+    if tokens.iter().any(|t| t.kind == TokenKind::Comment) {
+        return false;
+    }
+    matches!(
+        commands(&tokens).pop().as_deref(),
+        Some([word, count]) if word.names("limit")
+            && count.text.parse::<usize>().is_ok_and(|n| (1..=row_cap).contains(&n))
+    )
 }
 
 #[cfg(test)]
@@ -205,7 +295,10 @@ mod tests {
         let err = checked_query(&long, 100).unwrap_err();
         assert_eq!(err.status(), 400);
         assert!(err.message().contains("at most 10000"));
-        assert!(checked_query(&"f".repeat(10_000), 100).is_ok());
+        // The limit holds for what is sent, the row cap included.
+        assert!(checked_query(&format!("{} | limit 5", "f".repeat(9_990)), 100).is_ok());
+        let err = checked_query(&"f".repeat(10_000), 100).unwrap_err();
+        assert!(err.message().contains("with the row limit applied"), "{err}");
         assert!(checked_query(&"f".repeat(10_001), 100).is_err());
         assert_eq!(
             checked_query("fields @message\u{7}", 100)
@@ -241,7 +334,7 @@ mod tests {
     fn the_row_cap_is_always_enforced() {
         assert_eq!(
             checked_query("fields @message", 100).unwrap(),
-            "fields @message | limit 100"
+            "fields @message\n| limit 100"
         );
         assert_eq!(
             checked_query("fields @message | limit 20", 100).unwrap(),
@@ -249,16 +342,231 @@ mod tests {
         );
         assert_eq!(
             checked_query("fields @message | LIMIT 5000 ", 100).unwrap(),
-            "fields @message | limit 100"
+            "fields @message\n| limit 100"
         );
         assert_eq!(
             checked_query("fields @message | limit 99999999999999999999999", 100).unwrap(),
-            "fields @message | limit 100"
+            "fields @message\n| limit 100"
         );
         // A limit in the middle is not the last word: one is added.
         assert_eq!(
             checked_query("fields @message | limit 5000 | sort @timestamp", 100).unwrap(),
-            "fields @message | limit 5000 | sort @timestamp | limit 100"
+            "fields @message | limit 5000 | sort @timestamp\n| limit 100"
         );
+        // A trailing comment cannot swallow the cap: comments are not sent.
+        assert_eq!(
+            checked_query(
+                "fields @message | limit 5000 | sort @timestamp desc\n# newest first",
+                100
+            )
+            .unwrap(),
+            "fields @message | limit 5000 | sort @timestamp desc\n| limit 100"
+        );
+        assert_eq!(checked_query("limit 0", 100).unwrap(), "limit 100");
+    }
+
+    #[test]
+    fn comments_and_line_breaks_hide_nothing() {
+        for q in [
+            "# find errors\nSOURCE logGroups(namePrefix: ['/aws/rds']) | fields @message",
+            "fields @message | # c\nSOURCE logGroups()",
+            "fields @message\n  source logGroups()",
+            "fields @message |\u{3000}SoUrCe logGroups()",
+            "fields @message\u{2028}SOURCE logGroups()",
+            "fields @message | SOURCElogGroups()",
+            "fields unmask # c\n (@message)",
+            "fields @message | unmask @message",
+            "fields `unmask`(@message)",
+            "fields ＵＮＭＡＳＫ(@message)",
+        ] {
+            assert_eq!(checked_query(q, 100).unwrap_err().status(), 403, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn comments_and_strings_are_not_read_as_code() {
+        for (q, sent) in [
+            (
+                "fields @message # it's (",
+                "fields @message\n| limit 100",
+            ),
+            (
+                "filter @message like 'x | source y'",
+                "filter @message like 'x | source y'\n| limit 100",
+            ),
+            (
+                "filter @message like /order #\\d+/ | fields @message",
+                "filter @message like /order #\\d+/ | fields @message\n| limit 100",
+            ),
+            (
+                "fields @timestamp, @message, accountId # | filter accountId not like \"7983\"\n| sort @timestamp desc",
+                "fields @timestamp, @message, accountId\n| sort @timestamp desc\n| limit 100",
+            ),
+        ] {
+            assert_eq!(checked_query(q, 100).unwrap(), sent, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn an_escaped_quote_cannot_smuggle_a_command() {
+        // Read with escapes, one string; read without, `| SOURCE` is a
+        // command: refused either way.
+        let q = r"filter a = 'x\' | SOURCE logGroups() | filter b = \'y'";
+        let err = checked_query(q, 100).unwrap_err();
+        assert_eq!(err.status(), 403);
+        // Where one reading cannot even lex the text, the service cannot
+        // run it that way either: the documented reading decides.
+        assert!(checked_query(r"filter a = 'x\' | SOURCE logGroups() | '", 100).is_ok());
+        assert_eq!(
+            checked_query("fields `a\\b`", 100).unwrap_err().name(),
+            "MalformedQuery"
+        );
+        assert_eq!(
+            checked_query("fields a | | sort b", 100).unwrap_err().name(),
+            "MalformedQuery"
+        );
+        assert_eq!(
+            checked_query("fields @message\u{200b}", 100)
+                .unwrap_err()
+                .status(),
+            400
+        );
+    }
+
+    mod generated {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, RngSeed};
+
+        use super::super::{checked_query, row_cap_in_force};
+
+        fn config() -> Config {
+            Config {
+                cases: 3_000,
+                rng_seed: RngSeed::Fixed(0x5eed_c10d),
+                failure_persistence: None,
+                ..Config::default()
+            }
+        }
+
+        /// Commands a model writes, none of them refused.
+        fn command() -> impl Strategy<Value = String> {
+            prop_oneof![
+                Just("fields @timestamp, @message".to_owned()),
+                Just("fields sourceIp, unmasked_count, @source".to_owned()),
+                Just("filter @message like /ERROR|Timeout/".to_owned()),
+                Just("filter level = 'ERROR' and msg like \"a | b\"".to_owned()),
+                Just("stats count(*) by bin(5m)".to_owned()),
+                Just("sort @timestamp desc".to_owned()),
+                Just("parse @message /user=(?<user>\\S+)/".to_owned()),
+                Just("display @timestamp, `foo-bar`".to_owned()),
+                (1u64..1_000_000).prop_map(|n| format!("limit {n}")),
+            ]
+        }
+
+        /// White space, Unicode spaces and line breaks, comments.
+        fn gap() -> impl Strategy<Value = String> {
+            prop::collection::vec(
+                prop_oneof![
+                    Just(" ".to_owned()),
+                    Just("\t".to_owned()),
+                    Just("\n".to_owned()),
+                    Just("\r\n".to_owned()),
+                    Just("\u{a0}".to_owned()),
+                    Just("\u{2003}".to_owned()),
+                    Just("\u{3000}".to_owned()),
+                    Just("\u{2028}".to_owned()),
+                    Just(" # note | SOURCE x unmask(y) 'quote\n".to_owned()),
+                ],
+                0..3,
+            )
+            .prop_map(|parts| parts.concat())
+        }
+
+        fn random_case(word: &'static str) -> impl Strategy<Value = String> {
+            prop::collection::vec(any::<bool>(), word.len()).prop_map(move |upper| {
+                word.chars()
+                    .zip(upper)
+                    .map(|(c, u)| if u { c.to_ascii_uppercase() } else { c })
+                    .collect()
+            })
+        }
+
+        fn query() -> impl Strategy<Value = Vec<String>> {
+            prop::collection::vec(command(), 1..5)
+        }
+
+        /// Joins commands with pipes and random gaps around them.
+        fn join(commands: &[String], gaps: &[String]) -> String {
+            let mut out = String::new();
+            for (i, c) in commands.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(&gaps[(2 * i) % gaps.len()]);
+                    out.push('|');
+                    out.push_str(&gaps[(2 * i + 1) % gaps.len()]);
+                }
+                out.push_str(c);
+            }
+            out
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn source_never_passes(
+                commands in query(),
+                gaps in prop::collection::vec(gap(), 4),
+                source in random_case("source"),
+                at in any::<prop::sample::Index>(),
+                before in gap(),
+                line_start in any::<bool>(),
+            ) {
+                let mut commands = commands;
+                let smuggled = format!("{before}{source} logGroups(namePrefix: ['/aws/rds'])");
+                let at = at.index(commands.len() + 1);
+                let q = if line_start && at > 0 {
+                    // At the start of a line inside a command.
+                    commands[at - 1].push_str(&format!(" # c\n{smuggled}"));
+                    join(&commands, &gaps)
+                } else {
+                    commands.insert(at, smuggled);
+                    join(&commands, &gaps)
+                };
+                let err = checked_query(&q, 100).expect_err(&q);
+                prop_assert_eq!(err.status(), 403, "{:?}", q);
+            }
+
+            #[test]
+            fn unmask_never_passes(
+                commands in query(),
+                gaps in prop::collection::vec(gap(), 4),
+                unmask in random_case("unmask"),
+                between in gap(),
+                at in any::<prop::sample::Index>(),
+            ) {
+                let mut commands = commands;
+                let at = at.index(commands.len());
+                commands[at] = format!("fields @timestamp, {unmask}{between}(@message)");
+                let q = join(&commands, &gaps);
+                let err = checked_query(&q, 100).expect_err(&q);
+                prop_assert_eq!(err.status(), 403, "{:?}", q);
+            }
+
+            #[test]
+            fn mentions_are_never_refused_and_the_cap_holds(
+                commands in query(),
+                gaps in prop::collection::vec(gap(), 4),
+                word in prop_oneof![random_case("source"), random_case("unmask")],
+                cap in 1usize..10_000,
+                trailing in prop_oneof![Just(String::new()), Just("\n# newest first".to_owned()), Just(" # | limit 99999".to_owned())],
+            ) {
+                let mut commands = commands;
+                commands.push(format!("filter @message like '{word} | {word}(x)' or msg = \"{word} logGroups()\""));
+                commands.push(format!("fields {word}Ip, {word}_count # {word} logGroups() {word}(@message)"));
+                let q = format!("{}{trailing}", join(&commands, &gaps));
+                let sent = checked_query(&q, cap).map_err(|e| TestCaseError::fail(format!("{q:?}: {e}")))?;
+                prop_assert!(row_cap_in_force(&sent, cap), "{:?} sent as {:?}", q, sent);
+            }
+        }
     }
 }

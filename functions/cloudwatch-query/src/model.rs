@@ -49,7 +49,7 @@ pub struct ListParams {
 /// The query to fetch results of.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct QueryIdPath {
-    /// The query_id returned by an earlier query.
+    /// The query_id an earlier answer of this tool returned, unchanged (a handle, not a CloudWatch query id).
     pub query_id: String,
 }
 
@@ -102,7 +102,7 @@ pub struct QueryStatistics {
 /// The result of a Logs Insights query.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct QueryResponse {
-    /// The query id: fetch the rest with get_query_results when `status` is Running or Scheduled.
+    /// A handle to the query: pass it unchanged as query_id to get_query_results to fetch the rest when `status` is Running or Scheduled. It expires; empty when no follow-up is possible.
     pub query_id: String,
     /// CloudWatch's status: Complete, Running, Scheduled, Timeout or Cancelled.
     pub status: String,

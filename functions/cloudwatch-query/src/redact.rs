@@ -1,11 +1,19 @@
 //! Redaction of secrets in log lines before they reach the model.
+//!
+//! Secrets are found *by key*, not by word: any `key=value`, `key: value`
+//! or JSON `"key": "value"` whose key contains (in any case, with any
+//! separators) password, passwd, pwd, pass, passphrase, secret, token, api
+//! key, private key, credential or auth; URL userinfo; `Authorization`
+//! schemes; PEM private keys, also split over several log events; and AWS
+//! access keys, JWTs and bearer tokens wherever they stand.
 
-use regex::Regex;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
 
 /// Replaces secrets in text with `[REDACTED:<kind>]` and counts them.
 #[derive(Debug, Clone)]
 pub struct Redactor {
-    rules: Vec<(&'static str, Regex)>,
     extra: Vec<Regex>,
     enabled: bool,
 }
@@ -18,40 +26,216 @@ pub struct PatternError {
     reason: String,
 }
 
-/// The built-in rules: (kind, pattern). Key/value rules keep the key and
-/// redact the value, so the model still sees *that* a password was logged.
-const RULES: [(&str, &str); 6] = [
-    (
-        "aws_access_key_id",
-        r"\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}\b",
-    ),
-    (
-        "aws_secret_access_key",
-        r#"(?i)(aws_?secret_?(?:access_?)?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+]{40}"#,
-    ),
-    (
-        "jwt",
-        r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*",
-    ),
-    ("bearer_token", r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*"),
-    (
-        "credential",
-        r#"(?i)(\b(?:password|passwd|pwd|secret|client_secret|api_?key|apikey|access_?token|auth_?token|token|private_?key)\b["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&"']+)"#,
-    ),
-    (
-        "private_key_block",
-        r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)",
-    ),
+fn rule(pattern: &str) -> Regex {
+    // The patterns are constants, tested below.
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("redaction pattern: {e}"))
+}
+
+/// PEM private keys (RSA, EC, PKCS#8, OpenSSH, PGP): a block, or a header
+/// whose footer is in another log event (to the end of the value).
+static PEM_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)")
+});
+/// The end of a key whose header was in an earlier log event.
+static PEM_TAIL: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"\A[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"));
+/// A line of a key's body on its own (a middle log event): long base64.
+static PEM_BODY_LINE: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"(?m)^[ \t]*[A-Za-z0-9+/]{60,}={0,2}[ \t]*$"));
+static AWS_ACCESS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}\b")
+});
+static JWT: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"));
+/// `scheme://user:password@host`, also with an empty user.
+static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/?#@:]*:)([^\s/?#]+)@")
+});
+/// An authorization scheme and its credentials, wherever they stand.
+static AUTH_SCHEME: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*|(?-i:(\bBasic\s+)[A-Za-z0-9+/]*[0-9+/][A-Za-z0-9+/]*={0,2})")
+});
+/// A key and its separator: `key=`, `key: `, `"key": `, `'key' => `. The key
+/// may hold one inner space (`API Key: …`).
+static KEY: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r#"(?P<name>[A-Za-z0-9_.\-]+(?: [A-Za-z0-9_.\-]+)?)["']?[ \t]*(?:=>|[:=])[ \t]*"#)
+});
+/// The value after a secret key: a quoted string (escapes honoured), or
+/// everything to the next white space — punctuation (`&`, `;`, `!`) is part
+/// of a password.
+static VALUE: LazyLock<Regex> =
+    LazyLock::new(|| rule(r#"\A(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S+)"#));
+/// After an `Authorization` key: an optional scheme, then the credentials to
+/// the end of the line or the closing quote.
+static AUTH_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r#"\A(?P<open>["']?)(?P<scheme>(?:[A-Za-z][A-Za-z0-9\-]*[ \t]+)?)(?P<cred>[^"'\r\n]+)"#)
+});
+/// Schemes whose credentials are one token (RFC 9110 token68); the others
+/// (Digest, AWS4-HMAC-SHA256) carry parameters to the end of the line.
+const ONE_TOKEN_SCHEMES: [&str; 6] = ["bearer", "basic", "token", "apikey", "negotiate", "ntlm"];
+
+/// Key words found anywhere in a key once separators are removed.
+const SECRET_SUBSTRINGS: [&str; 7] = [
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "credential",
+    "apikey",
+    "privatekey",
 ];
+/// Key words that must be a whole part of the key (`db_pwd`, `authToken`),
+/// so that `tokenizer` or `author` are not read as secrets.
+const SECRET_PARTS: [&str; 11] = [
+    "pwd", "pass", "pw", "token", "tokens", "auth", "authorization", "jwt", "bearer", "cookie",
+    "apitoken",
+];
+
+/// Whether a key (or a field name) names a secret: see the module doc.
+pub fn is_secret_key(key: &str) -> bool {
+    let squashed: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if SECRET_SUBSTRINGS.iter().any(|w| squashed.contains(w)) {
+        return true;
+    }
+    key_parts(key).iter().any(|part| {
+        SECRET_PARTS.contains(&part.as_str())
+            || (part.len() > 5 && part.ends_with("token"))
+            || part.starts_with("authtoken")
+    })
+}
+
+/// A key split at separators and lower-to-upper case changes, lowercased:
+/// `MYSQL_ROOT_PASSWORD` → mysql, root, password; `authToken` → auth, token.
+fn key_parts(key: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in key.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            previous_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+            parts.push(std::mem::take(&mut current));
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        current.push(c.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+fn marker(kind: &str) -> String {
+    format!("[REDACTED:{kind}]")
+}
+
+/// Applies `rule`, replacing what `replace` returns; counts replacements.
+fn apply(text: String, rule: &Regex, count: &mut usize, replace: impl Fn(&Captures<'_>) -> Option<String>) -> String {
+    if !rule.is_match(&text) {
+        return text;
+    }
+    rule.replace_all(&text, |caps: &Captures<'_>| match replace(caps) {
+        Some(replacement) => {
+            *count += 1;
+            replacement
+        }
+        None => caps.get(0).map_or("", |m| m.as_str()).to_owned(),
+    })
+    .into_owned()
+}
+
+/// A long base64 line that looks like key material (mixed case and digits),
+/// not a hex digest or a word.
+fn looks_like_key_material(line: &str) -> bool {
+    let line = line.trim();
+    line.bytes().any(|b| b.is_ascii_uppercase())
+        && line.bytes().any(|b| b.is_ascii_lowercase())
+        && line.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// Redacts the value of every secret key in `text`.
+fn redact_key_values(text: &str, count: &mut usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = KEY.captures_at(text, at) {
+        let (Some(whole), Some(name)) = (found.get(0), found.name("name")) else {
+            break;
+        };
+        let value_start = whole.end();
+        out.push_str(&text[at..value_start]);
+        at = value_start;
+        let key = name.as_str();
+        if !is_secret_key(key) {
+            continue;
+        }
+        let rest = &text[value_start..];
+        if rest.starts_with("[REDACTED:") {
+            continue;
+        }
+        let authorization = key_parts(key).last().is_some_and(|p| p == "authorization");
+        if authorization && let Some(v) = AUTH_VALUE.captures(rest) {
+            let (open, scheme, cred) = (
+                v.name("open").map_or("", |m| m.as_str()),
+                v.name("scheme").map_or("", |m| m.as_str()),
+                v.name("cred").map_or("", |m| m.as_str()),
+            );
+            let scheme_name = scheme.trim().to_ascii_lowercase();
+            // No scheme, or a one-token scheme: the credential ends at white
+            // space; otherwise it runs to the end of the line.
+            let cred = if scheme_name.is_empty() || ONE_TOKEN_SCHEMES.contains(&scheme_name.as_str()) {
+                cred.split_whitespace().next().unwrap_or("")
+            } else {
+                cred.trim_end()
+            };
+            if !cred.is_empty() && !cred.starts_with("[REDACTED:") {
+                out.push_str(open);
+                out.push_str(scheme);
+                out.push_str(&marker(if scheme_name == "bearer" {
+                    "bearer_token"
+                } else {
+                    "authorization"
+                }));
+                *count += 1;
+                at += open.len() + scheme.len() + cred.len();
+                continue;
+            }
+        }
+        let Some(value) = VALUE.find(rest) else {
+            continue;
+        };
+        let quoted = value.as_str();
+        let quote = quoted
+            .chars()
+            .next()
+            .filter(|c| (*c == '"' || *c == '\'') && quoted.len() >= 2 && quoted.ends_with(*c));
+        match quote {
+            Some(q) => {
+                out.push(q);
+                out.push_str(&marker("credential"));
+                out.push(q);
+            }
+            None => out.push_str(&marker("credential")),
+        }
+        *count += 1;
+        at += quoted.len();
+    }
+    out.push_str(&text[at..]);
+    out
+}
 
 impl Redactor {
     /// The built-in rules plus `extra` patterns; `enabled = false` turns
     /// redaction off (for log groups known to hold no secrets).
     pub fn new(enabled: bool, extra: &[String]) -> Result<Self, PatternError> {
-        let rules = RULES
-            .iter()
-            .filter_map(|(kind, pattern)| Regex::new(pattern).ok().map(|r| (*kind, r)))
-            .collect();
         let extra = extra
             .iter()
             .enumerate()
@@ -62,11 +246,7 @@ impl Redactor {
                 })
             })
             .collect::<Result<_, _>>()?;
-        Ok(Self {
-            rules,
-            extra,
-            enabled,
-        })
+        Ok(Self { extra, enabled })
     }
 
     /// Whether redaction is on.
@@ -74,44 +254,45 @@ impl Redactor {
         self.enabled
     }
 
+    /// Redacts a field of a result row: the whole value when the field's
+    /// name names a secret (`parse … as db_password`, `fields token`), else
+    /// what [`redact`](Self::redact) finds in it.
+    pub fn redact_field(&self, name: &str, value: &str) -> (String, usize) {
+        if self.enabled && !value.is_empty() && is_secret_key(name.trim_start_matches('@')) {
+            return (marker("credential"), 1);
+        }
+        self.redact(value)
+    }
+
     /// Redacts `text`, returning the new text and how many secrets were found.
     pub fn redact(&self, text: &str) -> (String, usize) {
         if !self.enabled {
             return (text.to_owned(), 0);
         }
-        let mut out = text.to_owned();
         let mut count = 0;
-        for (kind, rule) in &self.rules {
-            if !rule.is_match(&out) {
-                continue;
-            }
-            let replaced = rule.replace_all(&out, |caps: &regex::Captures<'_>| {
-                let whole = caps.get(0).map_or("", |m| m.as_str());
-                // Rules with a key group keep the key.
-                let key = if caps.len() > 1 {
-                    caps.get(1).map_or("", |m| m.as_str())
-                } else {
-                    ""
-                };
-                if whole[key.len()..].starts_with("[REDACTED:") {
-                    // Already redacted by an earlier rule (`token=<jwt>`).
-                    return whole.to_owned();
-                }
-                count += 1;
-                format!("{key}[REDACTED:{kind}]")
-            });
-            out = replaced.into_owned();
-        }
+        let mut out = apply(text.to_owned(), &PEM_BLOCK, &mut count, |_| {
+            Some(marker("private_key_block"))
+        });
+        out = apply(out, &PEM_TAIL, &mut count, |_| Some(marker("private_key_block")));
+        out = apply(out, &PEM_BODY_LINE, &mut count, |caps| {
+            let line = caps.get(0).map_or("", |m| m.as_str());
+            looks_like_key_material(line).then(|| marker("private_key_block"))
+        });
+        out = apply(out, &AWS_ACCESS_KEY_ID, &mut count, |_| Some(marker("aws_access_key_id")));
+        out = apply(out, &JWT, &mut count, |_| Some(marker("jwt")));
+        out = apply(out, &URL_USERINFO, &mut count, |caps| {
+            Some(format!("{}{}@", &caps[1], marker("url_credential")))
+        });
+        out = redact_key_values(&out, &mut count);
+        out = apply(out, &AUTH_SCHEME, &mut count, |caps| {
+            let scheme = caps.get(1).or_else(|| caps.get(2))?;
+            let whole = caps.get(0)?;
+            // `Basic` alone is a word; its credentials are base64 of 8+.
+            (whole.len() >= scheme.len() + 8)
+                .then(|| format!("{}{}", scheme.as_str(), marker("bearer_token")))
+        });
         for rule in &self.extra {
-            if !rule.is_match(&out) {
-                continue;
-            }
-            out = rule
-                .replace_all(&out, |_: &regex::Captures<'_>| {
-                    count += 1;
-                    "[REDACTED:custom]"
-                })
-                .into_owned();
+            out = apply(out, rule, &mut count, |_| Some(marker("custom")));
         }
         (out, count)
     }

@@ -9,6 +9,7 @@ use aws_sdk_cloudwatchlogs::Client;
 
 use crate::config::Config;
 use crate::guard::checked_query;
+use crate::handle::{self, HandleError, MAX_HANDLE_CHARS, QueryHandle};
 use crate::insights::{self, Polling, QueryOutcome};
 use crate::model::{
     ListParams, LogGroupInfo, LogGroupList, MultiQueryParams, QueryIdPath, QueryParams,
@@ -137,7 +138,8 @@ async fn run_query(
         max: config.poll_max,
         deadline: deadline(context, config),
     };
-    let outcome = insights::wait(&app.client, query_id, polling).await?;
+    let mut outcome = insights::wait(&app.client, query_id, polling).await?;
+    outcome.query_id = issue_handle(config, &outcome.query_id, &log_groups, end).await;
     let window = TimeWindow {
         start: iso_seconds(start),
         end: iso_seconds(end),
@@ -159,16 +161,43 @@ async fn get_query_results(
 ) -> Result<TrimToFit<QueryResponse>, ActionError> {
     let config = &app.config;
     config.allowlist.check("log_group", &p.log_group)?;
-    let id = path.query_id.trim();
-    if id.is_empty() || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
+    let text = path.query_id.trim();
+    if text.is_empty() || text.len() > MAX_HANDLE_CHARS {
         return Err(ActionError::bad_request(
-            "`query_id` must be the query_id an earlier query returned (letters, digits and dashes).",
+            "`query_id` must be the query_id an earlier answer of this tool returned, unchanged.",
         )
         .with_detail("parameter", "query_id"));
     }
-    // The query must have run on an allowed group: ask CloudWatch which
-    // queries ran on it, so a query id from elsewhere reveals nothing.
+    let key = config.handle_keys.key().await.map_err(|e| {
+        ActionError::new(500, "Misconfigured", "Follow-ups are not available: the function cannot read its handle key.")
+            .with_log_detail(e.to_string())
+    })?;
+    let handle = handle::open(key, text, now_epoch_seconds()).map_err(|e| {
+        let message = match e {
+            HandleError::Invalid => {
+                "`query_id` is not a handle this tool issued: pass the query_id of an earlier answer unchanged. \
+                 Queries started elsewhere cannot be read through this tool."
+            }
+            HandleError::Expired => "This query handle has expired: run the query again.",
+        };
+        ActionError::forbidden(message).with_detail("parameter", "query_id")
+    })?;
+    // The groups must be allowed now, not only when the query started.
+    if handle.log_groups.iter().any(|g| !config.allowlist.allows(g)) {
+        return Err(ActionError::forbidden(
+            "The query ran on a log group that is no longer on this agent's allowlist; its results cannot be read.",
+        )
+        .with_detail("parameter", "query_id"));
+    }
+    if !handle.log_groups.contains(&p.log_group) {
+        return Err(ActionError::not_found(format!(
+            "The query did not run on {}. Pass one of the log groups it ran on.",
+            p.log_group
+        ))
+        .with_detail("parameter", "log_group"));
+    }
+    let id = handle.query_id.as_str();
+    // The query text, for the answer; the handle alone is the guard.
     let known = app
         .client
         .describe_queries()
@@ -183,14 +212,13 @@ async fn get_query_results(
                 e,
             )
         })?;
-    let Some(info) = known.queries().iter().find(|q| q.query_id() == Some(id)) else {
-        return Err(ActionError::not_found(format!(
-            "No recent query {id} ran on {}. Run the query again with get_cloudwatch_logs.",
-            p.log_group
-        )));
-    };
-    let query = info.query_string().unwrap_or_default().to_owned();
+    let info = known.queries().iter().find(|q| q.query_id() == Some(id));
+    let query = info
+        .and_then(|q| q.query_string())
+        .unwrap_or_default()
+        .to_owned();
     let mut outcome = insights::fetch(&app.client, id).await?;
+    outcome.query_id = text.to_owned();
     if matches!(outcome.status.as_str(), "Scheduled" | "Running") {
         outcome.partial_reason = Some(
             "the query is still running; call get_query_results again in a few seconds".into(),
@@ -199,7 +227,7 @@ async fn get_query_results(
     Ok(TrimToFit(response(
         config,
         outcome,
-        vec![p.log_group],
+        handle.log_groups,
         query,
         None,
     )))
@@ -319,7 +347,7 @@ fn response(
                     } else {
                         raw
                     };
-                    let (mut value, found) = config.redactor.redact(&value);
+                    let (mut value, found) = config.redactor.redact_field(&name, &value);
                     redactions += found;
                     trimmed_values += usize::from(cut(&mut value, config.max_field_chars));
                     Some((name, value))
@@ -364,6 +392,24 @@ fn readable_timestamp(raw: String) -> String {
         Ok(ms) if raw.len() >= 12 => insights_millis(ms),
         _ => raw,
     }
+}
+
+/// The handle the agent gets for a query: the id, its groups and an expiry
+/// under the function's key; empty (and logged) when none can be made.
+async fn issue_handle(config: &Config, query_id: &str, log_groups: &[String], now: i64) -> String {
+    let key = match config.handle_keys.key().await {
+        Ok(key) => key,
+        Err(e) => {
+            tracing::error!(error = %e, "query handle key unavailable: no follow-ups");
+            return String::new();
+        }
+    };
+    let handle = QueryHandle {
+        query_id: query_id.to_owned(),
+        log_groups: log_groups.to_vec(),
+        expires: now + config.handle_ttl_seconds,
+    };
+    handle::issue(key, &handle).unwrap_or_default()
 }
 
 fn now_epoch_seconds() -> i64 {

@@ -113,7 +113,7 @@ fn results(status: QueryStatus, rows: Vec<Vec<ResultField>>) -> GetQueryResultsO
 fn start_ok() -> Rule {
     mock!(Client::start_query)
         .match_requests(|r| {
-            r.query_string() == Some("fields @timestamp, @message | limit 50")
+            r.query_string() == Some("fields @timestamp, @message\n| limit 50")
                 && r.log_group_names() == ["/aws/lambda/api"]
                 && r.end_time().unwrap() - r.start_time().unwrap() == 30 * 60
                 && r.limit() == Some(50)
@@ -147,7 +147,9 @@ async fn scheduled_running_complete() {
     let (status, body) = call(client(&[&start, &get]), default_event(), None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(get.num_calls(), 3);
-    assert_eq!(body["query_id"], "q-123");
+    // The agent gets a signed handle, not the bare CloudWatch query id.
+    let handle = body["query_id"].as_str().unwrap();
+    assert!(handle.starts_with("qh1.") && !handle.contains("q-123"), "{handle}");
     assert_eq!(body["status"], "Complete");
     assert_eq!(body["partial"], false);
     assert_eq!(
@@ -166,7 +168,7 @@ async fn scheduled_running_complete() {
     assert_eq!(body["counts"]["matched"], 2.0);
     assert_eq!(body["counts"]["returned"], 2);
     assert_eq!(body["statistics"]["records_scanned"], 1200.0);
-    assert_eq!(body["query"], "fields @timestamp, @message | limit 50");
+    assert_eq!(body["query"], "fields @timestamp, @message\n| limit 50");
     assert_eq!(body["window"]["minutes_back"], 30);
 }
 

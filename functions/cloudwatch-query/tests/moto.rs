@@ -88,7 +88,7 @@ async fn a_real_query_round_trip_with_redaction_and_follow_up() {
     assert_eq!(body["log_groups"], json!([API]));
     assert_eq!(
         body["query"],
-        "fields @timestamp, @message | sort @timestamp desc | limit 100"
+        "fields @timestamp, @message | sort @timestamp desc\n| limit 100"
     );
     let rows = body["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 6, "{body}");
