@@ -78,18 +78,17 @@ pub fn category(item: &LineItem, m: &MatchResult, rules: &Rules) -> CategoryDeci
 pub fn decide(item: &LineItem, m: &MatchResult, rules: &Rules) -> Decision {
     let mut flags = Vec::new();
     let mut flag = |f: &str| flags.push(f.to_owned());
-    if m.ambiguous {
-        flag("ambiguous_match");
-    } else if m.vendor.is_none() {
+    // No vendor and no candidate to review: nobody in the master is meant.
+    if m.vendor.is_none() && m.candidates.is_empty() {
         flag("unknown_vendor");
+    }
+    for f in &m.flags {
+        flag(f);
     }
     if item.name.as_ref().is_some_and(|n| n.mixed_script) {
         flag("suspicious_characters");
     }
     if let Some(v) = &m.vendor {
-        if m.confidence < rules.matching.low_confidence_below {
-            flag("low_confidence_match");
-        }
         match v.status.as_str() {
             "blocked" => flag("blocked_vendor"),
             "inactive" => flag("inactive_vendor"),

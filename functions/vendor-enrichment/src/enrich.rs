@@ -17,15 +17,67 @@ use crate::vendor::Vendor;
 
 /// The most items one batch may hold.
 pub const MAX_BATCH_ITEMS: usize = 10_000;
+/// An invalid item is echoed whole up to this many bytes of JSON, else as
+/// an excerpt: one bad item must not make a batch too large to return.
+pub const MAX_INVALID_ECHO_BYTES: usize = 200;
+/// A valid item's fields are bounded, but it may carry fields of its own:
+/// over this many bytes of JSON it too is echoed as an excerpt.
+pub const MAX_VALID_ECHO_BYTES: usize = 8 * 1024;
+/// Error messages are cut to this many characters.
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// Writes JSON text, keeping the first `keep` bytes and counting the rest.
+struct Excerpt {
+    head: Vec<u8>,
+    keep: usize,
+    total: usize,
+}
+
+impl std::io::Write for Excerpt {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = self.keep.saturating_sub(self.head.len());
+        self.head.extend_from_slice(&buf[..room.min(buf.len())]);
+        self.total += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The item as received when its JSON text fits in `limit` bytes; else
+/// `{"excerpt": <its first bytes>, "truncated": true, "bytes": <its size>}`.
+pub fn echo(raw: &Value, limit: usize) -> Value {
+    let mut out = Excerpt {
+        head: Vec::with_capacity(limit.min(1024)),
+        keep: limit,
+        total: 0,
+    };
+    if serde_json::to_writer(&mut out, raw).is_err() || out.total <= limit {
+        return raw.clone();
+    }
+    // Cut at a character boundary.
+    let text = match String::from_utf8(out.head) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut bytes = e.into_bytes();
+            bytes.truncate(valid);
+            String::from_utf8(bytes).unwrap_or_default()
+        }
+    };
+    serde_json::json!({"excerpt": text, "truncated": true, "bytes": out.total})
+}
 
 /// How the vendor was matched.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchInfo {
-    /// vendor_id, tax_id, exact_name, fuzzy_name or none.
+    /// vendor_id, tax_id, exact_name, fuzzy_name (every word agrees, typos tolerated) or none.
     pub method: MatchMethod,
     /// Confidence, 0 to 1.
     pub confidence: f64,
-    /// Close candidates: for an ambiguous match, the vendors to choose between.
+    /// Candidates: when no vendor was accepted, the vendors to review (best first).
     pub candidates: Vec<Candidate>,
 }
 
@@ -43,7 +95,8 @@ pub struct ItemError {
 pub struct ItemResult {
     /// `enriched`, or `error` when the item itself is invalid.
     pub status: String,
-    /// The line item exactly as received.
+    /// The line item exactly as received; an item whose JSON is over 8 KiB (200 bytes for an invalid
+    /// item) comes back as {"excerpt": its first bytes, "truncated": true, "bytes": its size}.
     #[schema(value_type = Object)]
     pub item: Value,
     /// The matched vendor's master record.
@@ -53,8 +106,10 @@ pub struct ItemResult {
     pub match_info: Option<MatchInfo>,
     /// capex, opex, travel or cogs, and why.
     pub category: Option<CategoryDecision>,
-    /// unknown_vendor, blocked_vendor, inactive_vendor, low_confidence_match, ambiguous_match,
-    /// currency_mismatch, amount_over_approval_limit, high_risk_vendor, suspicious_characters.
+    /// unknown_vendor, blocked_vendor, inactive_vendor, low_confidence_match (candidates for review,
+    /// no vendor accepted), ambiguous_match, conflicting_vendor_evidence, vendor_country_mismatch,
+    /// unknown_vendor_id, unknown_tax_id, vendor_name_mismatch, currency_mismatch,
+    /// amount_over_approval_limit, high_risk_vendor, suspicious_characters.
     pub flags: Vec<String>,
     /// The approver route the flags and category imply.
     pub approver_route: Option<String>,
@@ -68,7 +123,7 @@ impl ItemResult {
     fn failed(item: &Value, error: &ActionError) -> Self {
         Self {
             status: "error".into(),
-            item: item.clone(),
+            item: echo(item, MAX_INVALID_ECHO_BYTES),
             vendor: None,
             match_info: None,
             category: None,
@@ -77,7 +132,7 @@ impl ItemResult {
             route_reason: None,
             error: Some(ItemError {
                 name: error.name().to_owned(),
-                message: error.message().to_owned(),
+                message: error.message().chars().take(MAX_MESSAGE_CHARS).collect(),
             }),
         }
     }
@@ -151,7 +206,7 @@ pub async fn enrich<S: VendorStore>(
                     }
                     ItemResult {
                         status: "enriched".into(),
-                        item: raw.clone(),
+                        item: echo(raw, MAX_VALID_ECHO_BYTES),
                         vendor: m.vendor.as_deref().cloned(),
                         match_info: Some(MatchInfo {
                             method: m.method,

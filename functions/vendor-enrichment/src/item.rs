@@ -147,7 +147,7 @@ pub fn parse_item(
         vendor_id,
         tax_key: vendor_tax_id.map(|t| tax_key(&t)).filter(|t| !t.is_empty()),
         name: vendor_name
-            .map(|n| name_key(&n, &rules.legal_suffixes))
+            .map(|n| name_key(&n, rules))
             .filter(|k| !k.key.is_empty()),
         vendor_country,
         description: description.to_lowercase(),

@@ -1,7 +1,7 @@
 //! # vendor-enrichment
 //!
 //! Matches invoice line items to the vendor master record (vendor id → tax
-//! id → normalized name → fuzzy name), classifies each as capex, opex,
+//! id → normalized name → word-by-word name comparison), classifies each as capex, opex,
 //! travel or cogs, flags what needs a person, and names the approver route.
 //! Serves a Step Functions Map step (single items and Distributed Map
 //! batches) and a Bedrock Agent action group from one binary.
@@ -14,13 +14,14 @@ mod matcher;
 mod normalize;
 mod routes;
 mod rules;
+mod score;
 mod store;
 mod vendor;
 
 pub use dynamo::{DynamoStore, load_table, table_items};
 pub use enrich::{BatchResult, ItemResult, MAX_BATCH_ITEMS, Summary, enrich};
-pub use matcher::MatchMethod;
-pub use normalize::{NameKey, name_key, tax_key};
+pub use matcher::{Candidate, MatchMethod};
+pub use normalize::{NameKey, TokenClass, name_key, tax_key, token_class};
 pub use routes::{ACTION_GROUP, AnyStore, AppState, resolver};
 pub use rules::{Rules, RulesError};
 pub use store::{EmbeddedStore, LookupHits, LookupKeys, StoreError, VendorStore};

@@ -1,21 +1,60 @@
 //! Normalization of vendor names and tax ids, so that the spellings of one
-//! vendor compare equal: case, punctuation, diacritics, German
-//! transliteration (Müller = Mueller), legal forms (Inc, GmbH, S.A., B.V.)
-//! and look-alike letters from other scripts.
-
-use std::collections::HashSet;
+//! vendor compare equal: case, punctuation, diacritics, German umlauts
+//! (Müller = Mueller), abbreviations (Intl = International), legal forms
+//! (Inc, GmbH, S.A., B.V.) and look-alike letters from other scripts; and the
+//! classes of the words of a name, which the matcher weighs differently.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use crate::rules::Rules;
+
 /// A normalized name: the key compared for exact matches, and its tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameKey {
-    /// Lower-case ASCII words without the legal form, space-separated.
+    /// Lower-case words without the legal form, space-separated (ASCII
+    /// for Latin names; other scripts are kept as they are, lower-cased).
     pub key: String,
     /// Whether the original mixes Latin letters with Cyrillic or Greek
     /// look-alikes (`Аcme` with a Cyrillic А): a classic invoice fraud.
     pub mixed_script: bool,
+}
+
+/// What a word of a name says about the vendor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenClass {
+    /// A word that tells vendors apart (`tidewater`): it must agree.
+    Distinctive,
+    /// An industry word (`logistics`): weighs less, must still agree.
+    Industry,
+    /// A country or region word (`nigeria`): weighs little, must still agree.
+    Country,
+    /// A word a name may carry or leave out (`and`, `services`, a legal form inside the name).
+    Filler,
+}
+
+/// The class of a normalized word.
+pub fn token_class(token: &str, rules: &Rules) -> TokenClass {
+    if rules.filler_words.contains(token) || rules.legal_suffixes.contains(token) {
+        TokenClass::Filler
+    } else if rules.industry_words.contains(token) {
+        TokenClass::Industry
+    } else if rules.country_words.contains(token) {
+        TokenClass::Country
+    } else {
+        TokenClass::Distinctive
+    }
+}
+
+/// A key a name is indexed under for candidate search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockingKey {
+    /// The key: a word, `abcd~` (its first four letters) or `~wxyz` (its last four).
+    pub key: String,
+    /// The class of the word it comes from.
+    pub class: TokenClass,
+    /// Whether the key is the whole word (not a prefix or suffix).
+    pub whole_word: bool,
 }
 
 impl NameKey {
@@ -24,30 +63,55 @@ impl NameKey {
         self.key.split(' ').filter(|t| !t.is_empty())
     }
 
-    /// Keys for fuzzy candidate search: every word of three letters or more,
-    /// and the first four letters of each (to survive a typo later on).
-    pub fn blocking_tokens(&self) -> Vec<String> {
+    /// Keys for candidate search: every word that is not filler, and for
+    /// words of five letters or more their first and last four letters, so
+    /// that a typo at either end still finds the vendor.
+    pub fn blocking_keys(&self, rules: &Rules) -> Vec<BlockingKey> {
         let mut out = Vec::new();
-        for t in self.tokens().filter(|t| t.len() >= 3) {
-            out.push(t.to_owned());
-            if t.len() > 4 {
-                out.push(format!("{}~", &t[..4]));
+        for t in self.tokens() {
+            let class = token_class(t, rules);
+            if class == TokenClass::Filler {
+                continue;
+            }
+            out.push(BlockingKey {
+                key: t.to_owned(),
+                class,
+                whole_word: true,
+            });
+            let chars: Vec<char> = t.chars().collect();
+            if chars.len() > 4 {
+                let head: String = chars[..4].iter().collect();
+                let tail: String = chars[chars.len() - 4..].iter().collect();
+                for key in [format!("{head}~"), format!("~{tail}")] {
+                    out.push(BlockingKey {
+                        key,
+                        class,
+                        whole_word: false,
+                    });
+                }
             }
         }
-        out.sort();
-        out.dedup();
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        out.dedup_by(|a, b| a.key == b.key);
         out
     }
 }
 
-/// Normalizes a vendor name. `legal_suffixes` are dropped from the end.
-pub fn name_key(name: &str, legal_suffixes: &HashSet<String>) -> NameKey {
+/// Normalizes a vendor name: the same function for the master and for the
+/// invoice, so every fold is applied identically on both sides.
+pub fn name_key(name: &str, rules: &Rules) -> NameKey {
     let mixed_script = is_mixed_script(name);
     let mut folded = String::with_capacity(name.len());
-    for c in name.chars() {
+    // Composed first, so that `u` + combining diaeresis is seen as `ü`.
+    for c in name.nfc() {
         let c = if mixed_script { skeleton(c) } else { c };
         match c {
-            'ß' => folded.push_str("ss"),
+            // German umlauts are transliterated, not stripped: Müller = Mueller.
+            // Only these letters are folded so; `Michael` and `Blue` are untouched.
+            'ä' | 'Ä' => folded.push_str("ae"),
+            'ö' | 'Ö' => folded.push_str("oe"),
+            'ü' | 'Ü' => folded.push_str("ue"),
+            'ß' | 'ẞ' => folded.push_str("ss"),
             'æ' | 'Æ' => folded.push_str("ae"),
             'œ' | 'Œ' => folded.push_str("oe"),
             'ø' | 'Ø' => folded.push('o'),
@@ -60,37 +124,33 @@ pub fn name_key(name: &str, legal_suffixes: &HashSet<String>) -> NameKey {
             other => folded.push(other),
         }
     }
-    let ascii: String = folded
+    // Letters of other scripts (Газпром, 株式会社) are kept, lower-cased.
+    let plain: String = folded
         .nfkd()
         .filter(|c| !is_combining_mark(*c))
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                ' '
-            }
+        .flat_map(|c| {
+            let keep = if c.is_alphanumeric() { c } else { ' ' };
+            keep.to_lowercase()
         })
         .collect();
-    let mut tokens: Vec<String> = ascii
-        .split_whitespace()
-        .map(|t| transliterate(&t.to_lowercase()))
-        .collect();
-    while tokens.len() > 1 && tokens.last().is_some_and(|t| legal_suffixes.contains(t)) {
+    let mut tokens: Vec<&str> = Vec::new();
+    for t in plain.split_whitespace() {
+        match rules.abbreviations.get(t) {
+            Some(long) => tokens.extend(long.split(' ')),
+            None => tokens.push(t),
+        }
+    }
+    while tokens.len() > 1
+        && tokens
+            .last()
+            .is_some_and(|t| rules.legal_suffixes.contains(*t))
+    {
         tokens.pop();
     }
     NameKey {
         key: tokens.join(" "),
         mixed_script,
     }
-}
-
-/// German transliteration folded the other way: `ue`, `oe`, `ae` → `u`,
-/// `o`, `a`, so Mueller and Müller (→ muller) meet.
-fn transliterate(token: &str) -> String {
-    token
-        .replace("ue", "u")
-        .replace("oe", "o")
-        .replace("ae", "a")
 }
 
 /// Normalizes a tax/VAT id: upper-case letters and digits only.
@@ -180,10 +240,9 @@ fn skeleton(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::Rules;
 
     fn key(name: &str) -> String {
-        name_key(name, &Rules::embedded().unwrap().legal_suffixes).key
+        name_key(name, &Rules::embedded().unwrap()).key
     }
 
     #[test]
@@ -205,29 +264,89 @@ mod tests {
     }
 
     #[test]
+    fn country_words_are_not_legal_forms() {
+        assert_eq!(
+            key("Lagos Freight Nigeria Limited"),
+            "lagos freight nigeria"
+        );
+        assert_ne!(key("Lagos Freight Nigeria"), key("Lagos Freight"));
+        assert_ne!(key("ACME Deutschland GmbH"), key("ACME GmbH"));
+    }
+
+    #[test]
     fn diacritics_and_transliteration() {
-        assert_eq!(key("Müller GmbH"), "muller");
-        assert_eq!(key("Mueller GmbH"), "muller");
-        assert_eq!(key("MÜLLER gmbh"), "muller");
+        assert_eq!(key("Müller GmbH"), "mueller");
+        assert_eq!(key("Mueller GmbH"), "mueller");
+        assert_eq!(key("MÜLLER gmbh"), "mueller");
+        assert_eq!(key("Mu\u{0308}ller GmbH"), "mueller", "decomposed ü");
         assert_eq!(
             key("Société Générale d'Équipement S.A."),
             "societe generale dequipement"
         );
         assert_eq!(key("Straße Bau AG"), "strasse bau");
         assert_eq!(key("Łódź Metals Sp. z o.o."), "lodz metals");
+        assert_eq!(key("Göteborg Hamnservice AB"), "goeteborg hamnservice");
+    }
+
+    #[test]
+    fn only_umlauts_are_transliterated() {
+        // The old fold turned every `ue`/`oe`/`ae` into `u`/`o`/`a`.
+        assert_eq!(key("Michael Blue Foods Ltd"), "michael blue foods");
+        assert_eq!(key("Poe Aerospace Queue Inc"), "poe aerospace queue");
+        assert_ne!(key("Blue Freight"), key("Blu Freight"));
+    }
+
+    #[test]
+    fn abbreviations_are_written_out_on_both_sides() {
+        assert_eq!(
+            key("Kestrel Intl. Svcs Ltd"),
+            "kestrel international services"
+        );
+        assert_eq!(
+            key("Kestrel Intl. Svcs Ltd"),
+            key("Kestrel International Services Limited")
+        );
+        assert_eq!(
+            key("Zenith Ind. Equip. GmbH"),
+            "zenith industrial equipment"
+        );
+    }
+
+    #[test]
+    fn word_classes() {
+        let rules = Rules::embedded().unwrap();
+        assert_eq!(token_class("tidewater", &rules), TokenClass::Distinctive);
+        assert_eq!(token_class("plastics", &rules), TokenClass::Industry);
+        assert_eq!(token_class("nigeria", &rules), TokenClass::Country);
+        assert_eq!(token_class("services", &rules), TokenClass::Filler);
+        assert_eq!(token_class("gmbh", &rules), TokenClass::Filler);
+        let keys: Vec<String> = name_key("Tidewater Services and Logistics", &rules)
+            .blocking_keys(&rules)
+            .into_iter()
+            .map(|k| k.key)
+            .collect();
+        assert_eq!(
+            keys,
+            ["logistics", "logi~", "tidewater", "tide~", "~ater", "~tics"]
+        );
     }
 
     #[test]
     fn look_alikes_are_folded_and_flagged() {
         let rules = Rules::embedded().unwrap();
-        let fake = name_key("АCМE Corporation", &rules.legal_suffixes); // Cyrillic А and М
+        let fake = name_key("АCМE Corporation", &rules); // Cyrillic А and М
         assert_eq!(fake.key, "acme");
         assert!(fake.mixed_script);
-        assert!(!name_key("ACME Corporation", &rules.legal_suffixes).mixed_script);
+        assert!(!name_key("ACME Corporation", &rules).mixed_script);
         assert!(
-            !name_key("Газпром", &rules.legal_suffixes).mixed_script,
+            !name_key("Газпром", &rules).mixed_script,
             "one script is fine"
         );
+        assert_eq!(name_key("Газпром", &rules).key, "газпром");
+        // Keys of words in multi-byte scripts are cut at characters, not bytes.
+        let cjk = name_key("株式会社東京物流", &rules);
+        assert_eq!(cjk.key, "株式会社東京物流");
+        assert_eq!(cjk.blocking_keys(&rules).len(), 3);
     }
 
     #[test]

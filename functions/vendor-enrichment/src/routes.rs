@@ -88,6 +88,9 @@ pub struct SearchResult {
     pub ambiguous: bool,
     /// The candidates, best first.
     pub candidates: Vec<Candidate>,
+    /// Review flags, e.g. low_confidence_match (close, but not accepted: ask which vendor is meant),
+    /// ambiguous_match, vendor_country_mismatch.
+    pub flags: Vec<String>,
 }
 
 /// Line items to enrich.
@@ -172,7 +175,7 @@ async fn search_vendors(
     let item = LineItem {
         vendor_id: None,
         tax_key: tax,
-        name: name.map(|n| name_key(n, &rules.legal_suffixes)),
+        name: name.map(|n| name_key(n, rules)),
         vendor_country: country,
         description: String::new(),
         amount: 0.0,
@@ -192,6 +195,7 @@ async fn search_vendors(
         method: m.method,
         ambiguous: m.ambiguous,
         candidates,
+        flags: m.flags.iter().map(|f| (*f).to_owned()).collect(),
     }))
 }
 

@@ -11,14 +11,32 @@ const DEFAULT_RULES: &str = include_str!("../data/rules.json");
 /// Matching thresholds.
 #[derive(Debug, Clone, Deserialize)]
 pub struct MatchingRules {
-    /// The lowest fuzzy score that counts as a match.
-    pub fuzzy_min_score: f64,
-    /// Matches below this confidence are flagged `low_confidence_match`.
-    pub low_confidence_below: f64,
+    /// A name match is accepted automatically only at or above this score
+    /// (and only when every token agrees and the runner-up is `ambiguity_margin` behind).
+    pub accept_min_score: f64,
+    /// Candidates below this score are not listed for review.
+    pub review_min_score: f64,
     /// Two candidates closer than this are `ambiguous_match`.
     pub ambiguity_margin: f64,
     /// Longer vendor names are refused as invalid input.
     pub max_name_chars: usize,
+    /// The most candidate vendors scored per name (those sharing the rarest words first).
+    pub max_scored_candidates: usize,
+    /// The weight of each class of word, before the rarity factor.
+    pub class_weights: ClassWeights,
+}
+
+/// Weights of the classes of words in a name.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ClassWeights {
+    /// Words that tell vendors apart (`tidewater`, `acme`).
+    pub distinctive: f64,
+    /// Industry words (`logistics`, `plastics`).
+    pub industry: f64,
+    /// Country and region words (`nigeria`, `europe`).
+    pub country: f64,
+    /// Words a name may carry or leave out (`and`, `services`, legal forms inside a name).
+    pub filler: f64,
 }
 
 /// Confidence of the exact methods.
@@ -51,7 +69,16 @@ pub struct Rules {
     /// Confidence per exact method.
     pub confidence: Confidence,
     /// Legal-form words dropped from the end of names (`gmbh`, `inc`, ...).
+    /// Never country words: `X Nigeria` is not `X`.
     pub legal_suffixes: HashSet<String>,
+    /// Industry words: common in names, so they weigh less, but they must still agree.
+    pub industry_words: HashSet<String>,
+    /// Country and region words: weigh little, must still agree.
+    pub country_words: HashSet<String>,
+    /// Words a name may carry or leave out without changing the vendor.
+    pub filler_words: HashSet<String>,
+    /// Abbreviations written out before comparing (`intl` → `international`), on both sides.
+    pub abbreviations: BTreeMap<String, String>,
     /// Accepted ISO 4217 currency codes.
     pub currencies: HashSet<String>,
     /// Amounts at or above this (per currency, `default` otherwise) are capitalised.
@@ -108,6 +135,57 @@ impl Rules {
                 "category_order names `{missing}`, which has no keywords"
             )));
         }
+        let lists = [
+            ("legal_suffixes", &rules.legal_suffixes),
+            ("industry_words", &rules.industry_words),
+            ("country_words", &rules.country_words),
+            ("filler_words", &rules.filler_words),
+        ];
+        for (name, words) in lists {
+            if let Some(bad) = words.iter().find(|w| !is_normalized_word(w)) {
+                return Err(RulesError::Invalid(format!(
+                    "{name} holds `{bad}`: words are lower-case ASCII letters and digits, as names are compared"
+                )));
+            }
+        }
+        if let Some(bad) = rules
+            .abbreviations
+            .iter()
+            .find(|(k, v)| !is_normalized_word(k) || !v.split(' ').all(is_normalized_word))
+        {
+            return Err(RulesError::Invalid(format!(
+                "abbreviations holds `{}`: keys and expansions are lower-case ASCII words",
+                bad.0
+            )));
+        }
+        if let Some(both) = rules
+            .legal_suffixes
+            .iter()
+            .find(|w| rules.country_words.contains(*w))
+        {
+            return Err(RulesError::Invalid(format!(
+                "`{both}` is both a legal form and a country word; a country word is never dropped from a name"
+            )));
+        }
+        let m = &rules.matching;
+        if !(0.0..=1.0).contains(&m.review_min_score)
+            || !(m.review_min_score..=1.0).contains(&m.accept_min_score)
+            || !(0.0..1.0).contains(&m.ambiguity_margin)
+            || m.max_scored_candidates == 0
+        {
+            return Err(RulesError::Invalid(
+                "matching needs 0 ≤ review_min_score ≤ accept_min_score ≤ 1, 0 ≤ ambiguity_margin < 1 and max_scored_candidates ≥ 1".into(),
+            ));
+        }
+        let w = &m.class_weights;
+        if [w.distinctive, w.industry, w.country, w.filler]
+            .iter()
+            .any(|x| !x.is_finite() || *x <= 0.0)
+        {
+            return Err(RulesError::Invalid(
+                "class_weights must all be positive numbers".into(),
+            ));
+        }
         if rules
             .routes
             .last()
@@ -139,6 +217,12 @@ impl Rules {
     }
 }
 
+fn is_normalized_word(w: &str) -> bool {
+    !w.is_empty()
+        && w.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
 fn per_currency(table: &BTreeMap<String, f64>, currency: &str) -> f64 {
     table
         .get(currency)
@@ -160,5 +244,14 @@ mod tests {
         assert!(Rules::from_json("{}").is_err());
         let no_default = DEFAULT_RULES.replace("\"default\": 5000, ", "");
         assert!(Rules::from_json(&no_default).is_err());
+        assert!(
+            !r.legal_suffixes.iter().any(|w| r.country_words.contains(w)),
+            "no country word is a legal form"
+        );
+        let nigeria_legal = DEFAULT_RULES.replace("\"pvt\", ", "\"pvt\", \"nigeria\", ");
+        let err = Rules::from_json(&nigeria_legal).unwrap_err().to_string();
+        assert!(err.contains("`nigeria` is both a legal form"), "{err}");
+        let upper = DEFAULT_RULES.replace("\"and\", ", "\"And\", ");
+        assert!(Rules::from_json(&upper).is_err());
     }
 }

@@ -20,7 +20,8 @@ pub struct LookupKeys {
     pub tax_ids: BTreeSet<String>,
     /// Normalized names.
     pub names: BTreeSet<String>,
-    /// Fuzzy blocking tokens.
+    /// Blocking keys: whole words (their vendor counts weigh the words) and
+    /// word prefixes and suffixes.
     pub tokens: BTreeSet<String>,
 }
 
@@ -43,7 +44,7 @@ pub struct LookupHits {
     pub tax_ids: HashMap<String, String>,
     /// Normalized name → vendor ids (one name can exist in several countries).
     pub names: HashMap<String, Vec<String>>,
-    /// Blocking token → vendor ids.
+    /// Blocking key → vendor ids (for a whole word, every vendor using it).
     pub tokens: HashMap<String, Vec<String>>,
 }
 
@@ -87,7 +88,7 @@ pub struct IndexEntries {
     pub tax_ids: Vec<String>,
     /// Normalized legal name and aliases.
     pub names: Vec<String>,
-    /// Blocking tokens of those names.
+    /// Blocking keys of those names (whole words, prefixes, suffixes).
     pub tokens: Vec<String>,
 }
 
@@ -96,8 +97,8 @@ pub fn index_entries(vendor: &Vendor, rules: &Rules) -> IndexEntries {
     let mut names = Vec::new();
     let mut tokens = Vec::new();
     for name in std::iter::once(&vendor.legal_name).chain(&vendor.aliases) {
-        let key = name_key(name, &rules.legal_suffixes);
-        tokens.extend(key.blocking_tokens());
+        let key = name_key(name, rules);
+        tokens.extend(key.blocking_keys(rules).into_iter().map(|k| k.key));
         names.push(key.key);
     }
     names.sort();
