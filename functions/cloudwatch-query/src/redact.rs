@@ -65,51 +65,69 @@ static KEY: LazyLock<Regex> = LazyLock::new(|| {
 /// of a password.
 static VALUE: LazyLock<Regex> =
     LazyLock::new(|| rule(r#"\A(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S+)"#));
-/// After an `Authorization` key: an optional scheme, then the credentials to
-/// the end of the line or the closing quote.
-static AUTH_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    rule(r#"\A(?P<open>["']?)(?P<scheme>(?:[A-Za-z][A-Za-z0-9\-]*[ \t]+)?)(?P<cred>[^"'\r\n]+)"#)
-});
-/// Schemes whose credentials are one token (RFC 9110 token68); the others
-/// (Digest, AWS4-HMAC-SHA256) carry parameters to the end of the line.
+/// After an `Authorization` key: an optional opening quote and the first word.
+static AUTH_VALUE: LazyLock<Regex> =
+    LazyLock::new(|| rule(r#"\A(?P<open>["']?)(?P<scheme>[A-Za-z][A-Za-z0-9\-]*[ \t]+)?"#));
+/// Schemes whose credentials are one token (RFC 9110 token68).
 const ONE_TOKEN_SCHEMES: [&str; 6] = ["bearer", "basic", "token", "apikey", "negotiate", "ntlm"];
+/// Schemes whose parameters run to the end of the value (Digest,
+/// AWS Signature V4, ...): the scheme stays, everything after it goes.
+const PARAMETER_SCHEMES: [&str; 7] = [
+    "digest",
+    "aws4-hmac-sha256",
+    "hoba",
+    "mutual",
+    "scram-sha-1",
+    "scram-sha-256",
+    "vapid",
+];
 
-/// Key words found anywhere in a key once separators are removed.
-const SECRET_SUBSTRINGS: [&str; 7] = [
+/// Key words found anywhere in a key once separators are removed and the
+/// key is lowercased: `DB_PASSWORD`, `userpassword`, `x-api-key`, `pwdvalue`.
+const SECRET_SUBSTRINGS: [&str; 10] = [
     "password",
     "passwd",
+    "pwd",
     "passphrase",
     "secret",
     "credential",
     "apikey",
     "privatekey",
+    "token",
+    "auth",
 ];
-/// Key words that must be a whole part of the key (`db_pwd`, `authToken`),
-/// so that `tokenizer` or `author` are not read as secrets.
-const SECRET_PARTS: [&str; 11] = [
-    "pwd", "pass", "pw", "token", "tokens", "auth", "authorization", "jwt", "bearer", "cookie",
-    "apitoken",
-];
+/// Words that contain a key word without naming a secret; they are taken
+/// out of the key before the search (`tokenizer`, `max_tokens`, `author`).
+const BENIGN_WORDS: [&str; 3] = ["tokeniz", "tokens", "author"];
+/// Words ending in `pass` that name no secret (`dbpass` does).
+const PASS_WORDS: [&str; 6] = ["bypass", "compass", "overpass", "underpass", "trespass", "surpass"];
+/// Key words that must be a whole part of the key (`db_pass`), so that
+/// `bypass` or `passage` are not read as secrets.
+const SECRET_PARTS: [&str; 5] = ["pass", "pw", "jwt", "bearer", "cookie"];
 
 /// Whether a key (or a field name) names a secret: see the module doc.
 pub fn is_secret_key(key: &str) -> bool {
-    let squashed: String = key
+    let mut squashed: String = key
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    if SECRET_SUBSTRINGS.iter().any(|w| squashed.contains(w)) {
+    if squashed.contains("authorization") {
         return true;
     }
-    key_parts(key).iter().any(|part| {
-        SECRET_PARTS.contains(&part.as_str())
-            || (part.len() > 5 && part.ends_with("token"))
-            || part.starts_with("authtoken")
-    })
+    for benign in BENIGN_WORDS {
+        squashed = squashed.replace(benign, "-");
+    }
+    SECRET_SUBSTRINGS.iter().any(|w| squashed.contains(w))
+        || (squashed.ends_with("pass") && !PASS_WORDS.iter().any(|w| squashed.ends_with(w)))
+        || key_parts(key)
+            .iter()
+            .any(|part| SECRET_PARTS.contains(&part.as_str()))
 }
 
-/// A key split at separators and lower-to-upper case changes, lowercased:
-/// `MYSQL_ROOT_PASSWORD` → mysql, root, password; `authToken` → auth, token.
+/// A key split at separators, lower-to-upper case changes and letter-digit
+/// changes, lowercased: `MYSQL_ROOT_PASSWORD` → mysql, root, password;
+/// `authToken` → auth, token; `pwd1` → pwd, 1.
 fn key_parts(key: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
@@ -122,10 +140,14 @@ fn key_parts(key: &str) -> Vec<String> {
             previous_lower = false;
             continue;
         }
-        if c.is_ascii_uppercase() && previous_lower && !current.is_empty() {
+        let digit_change = current
+            .chars()
+            .last()
+            .is_some_and(|p| p.is_ascii_digit() != c.is_ascii_digit());
+        if (c.is_ascii_uppercase() && previous_lower || digit_change) && !current.is_empty() {
             parts.push(std::mem::take(&mut current));
         }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        previous_lower = c.is_ascii_lowercase();
         current.push(c.to_ascii_lowercase());
     }
     if !current.is_empty() {
@@ -183,23 +205,28 @@ fn redact_key_values(text: &str, count: &mut usize) -> String {
         }
         let authorization = key_parts(key).last().is_some_and(|p| p == "authorization");
         if authorization && let Some(v) = AUTH_VALUE.captures(rest) {
-            let (open, scheme, cred) = (
-                v.name("open").map_or("", |m| m.as_str()),
-                v.name("scheme").map_or("", |m| m.as_str()),
-                v.name("cred").map_or("", |m| m.as_str()),
-            );
-            let scheme_name = scheme.trim().to_ascii_lowercase();
-            // No scheme, or a one-token scheme: the credential ends at white
-            // space; otherwise it runs to the end of the line.
-            let cred = if scheme_name.is_empty() || ONE_TOKEN_SCHEMES.contains(&scheme_name.as_str()) {
-                cred.split_whitespace().next().unwrap_or("")
+            let open = v.name("open").map_or("", |m| m.as_str());
+            let first = v.name("scheme").map_or("", |m| m.as_str());
+            let name = first.trim().to_ascii_lowercase();
+            let after = &rest[open.len()..];
+            let (scheme, cred) = if ONE_TOKEN_SCHEMES.contains(&name.as_str()) {
+                let token = after[first.len()..].split_whitespace().next().unwrap_or("");
+                let token = token.trim_end_matches(['"', '\'']);
+                (first, token)
             } else {
-                cred.trim_end()
+                let scheme = if PARAMETER_SCHEMES.contains(&name.as_str()) { first } else { "" };
+                let tail = &after[scheme.len()..];
+                // To the closing quote when quoted, else to the end of the line.
+                let end = tail
+                    .char_indices()
+                    .find(|&(_, c)| c == '\r' || c == '\n' || (!open.is_empty() && open.starts_with(c)))
+                    .map_or(tail.len(), |(i, _)| i);
+                (scheme, &tail[..end])
             };
-            if !cred.is_empty() && !cred.starts_with("[REDACTED:") {
+            if !cred.trim().is_empty() && !cred.starts_with("[REDACTED:") {
                 out.push_str(open);
                 out.push_str(scheme);
-                out.push_str(&marker(if scheme_name == "bearer" {
+                out.push_str(&marker(if name == "bearer" {
                     "bearer_token"
                 } else {
                     "authorization"

@@ -535,3 +535,38 @@ async fn results_far_over_25_kb_are_trimmed_and_counted() {
     assert!(!raw.get().contains("AKIAIOSFODNN7EXAMPLE"));
     assert_eq!(body["redactions"], 50);
 }
+
+/// The Gateway tool path is fitted like the agent path: a result that
+/// would be 135 KB comes back trimmed, labelled and under the limit.
+#[tokio::test]
+async fn a_tool_result_that_would_be_135_kb_is_trimmed_and_labelled() {
+    let start = mock!(Client::start_query)
+        .then_output(|| StartQueryOutput::builder().query_id("q-135").build());
+    let rows: Vec<Vec<ResultField>> = (0..50)
+        .map(|i| row("2026-11-25 03:00:00.000", &format!("ERROR {i} {}", "y".repeat(2_700))))
+        .collect();
+    let get = mock!(Client::get_query_results)
+        .then_output(move || results(QueryStatus::Complete, rows.clone()));
+    let r = resolver(Arc::new(AppState {
+        client: client(&[&start, &get]),
+        config: config(),
+    }));
+    let mut context = context(None);
+    let custom = HashMap::from([(
+        actionkit::GATEWAY_TOOL_NAME_KEY,
+        "LogsTarget___query_across_log_groups",
+    )]);
+    context.client_context = serde_json::from_value(json!({"custom": custom})).unwrap();
+    let args = json!({"log_groups": ["/aws/lambda/api", "/aws/lambda/orders"], "query": "fields @message"});
+    let raw = r.handle(args, context).await.unwrap();
+    assert!(raw.get().len() <= 25_000, "{}", raw.get().len());
+    let body: Value = serde_json::from_str(raw.get()).unwrap();
+    assert_eq!(body["partial"], true, "{body}");
+    assert_eq!(body["counts"]["received"], 50);
+    assert!(
+        body["partial_reasons"]
+            .to_string()
+            .contains("response size limit"),
+        "{body}"
+    );
+}

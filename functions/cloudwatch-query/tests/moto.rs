@@ -21,19 +21,110 @@ async fn setup() -> (Moto, Client, Resolver<Arc<AppState>>) {
     let moto = Moto::start();
     let client = client(&moto);
     seed(&client).await;
-    let vars = HashMap::from([
+    let r = function(&client, &[]);
+    (moto, client, r)
+}
+
+/// The function over `client`, with the test allowlist and `extra` settings.
+fn function(client: &Client, extra: &[(&str, &str)]) -> Resolver<Arc<AppState>> {
+    let mut vars = HashMap::from([
         (
             "ALLOWED_LOG_GROUPS",
             "/aws/lambda/api-handler,/aws/lambda/check*",
         ),
         ("POLL_INITIAL_MS", "20"),
     ]);
+    vars.extend(extra.iter().copied());
     let config = Config::from_lookup(|k| vars.get(k).map(|v| v.to_string())).unwrap();
-    let r = resolver(Arc::new(AppState {
+    resolver(Arc::new(AppState {
         client: client.clone(),
         config,
-    }));
-    (moto, client, r)
+    }))
+}
+
+fn results_event(handle: &str, group: &str) -> Value {
+    event(
+        &format!("/cloudwatch_logs/results/{handle}"),
+        &[("query_id", handle), ("log_group", group)],
+    )
+}
+
+#[tokio::test]
+async fn follow_ups_read_only_what_this_function_started_on_allowed_groups() {
+    let (_moto, client, _) = setup().await;
+    const KEY: &str = "an-operator-provided-handle-key-of-32+-bytes";
+    let r = function(&client, &[("QUERY_HANDLE_KEY", KEY)]);
+
+    // A query started elsewhere over an allowed and a forbidden group: its
+    // bare id reads nothing through the function.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let outside = client
+        .start_query()
+        .log_group_names(API)
+        .log_group_names(UNLISTED)
+        .start_time(now - 3600)
+        .end_time(now)
+        .query_string("fields @message")
+        .send()
+        .await
+        .unwrap()
+        .query_id
+        .unwrap();
+    let (status, body) = call(&r, results_event(&outside, API)).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.to_string().contains("not a handle this tool issued"), "{body}");
+    assert!(!body.to_string().contains("prod-db"), "{body}");
+
+    // A handle from the function itself works, also on the second instance
+    // that shares the key (a new execution environment).
+    let ask = event(
+        "/cloudwatch_logs/across_groups",
+        &[
+            ("log_groups", r#"["/aws/lambda/api-handler", "/aws/lambda/checkout"]"#),
+            ("query", "fields @message"),
+        ],
+    );
+    let (status, first) = call(&r, ask.clone()).await;
+    assert_eq!(status, 200, "{first}");
+    let handle = first["query_id"].as_str().unwrap().to_owned();
+    let other_instance = function(&client, &[("QUERY_HANDLE_KEY", KEY)]);
+    let (status, again) = call(&other_instance, results_event(&handle, CHECKOUT)).await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(again["rows"].as_array().unwrap().len(), first["rows"].as_array().unwrap().len());
+
+    // Tampered: every character changed in turn; truncated; another key.
+    for i in (0..handle.len()).step_by(7) {
+        let mut tampered = handle.clone().into_bytes();
+        tampered[i] = if tampered[i] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        let (status, _) = call(&r, results_event(&tampered, API)).await;
+        assert_eq!(status, 403, "{tampered}");
+    }
+    let (status, _) = call(&r, results_event(&handle[..handle.len() - 3], API)).await;
+    assert_eq!(status, 403);
+    let stranger = function(&client, &[("QUERY_HANDLE_KEY", "another-function-with-another-key-000000")]);
+    let (status, _) = call(&stranger, results_event(&handle, API)).await;
+    assert_eq!(status, 403);
+
+    // A group taken off the allowlist since: the handle no longer reads.
+    let narrowed = function(
+        &client,
+        &[("QUERY_HANDLE_KEY", KEY), ("ALLOWED_LOG_GROUPS", "/aws/lambda/api-handler")],
+    );
+    let (status, body) = call(&narrowed, results_event(&handle, API)).await;
+    assert_eq!(status, 403, "{body}");
+
+    // Expired.
+    let short = function(&client, &[("QUERY_HANDLE_KEY", KEY), ("QUERY_HANDLE_TTL_SECONDS", "1")]);
+    let (_, body) = call(&short, ask).await;
+    let expiring = body["query_id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    let (status, body) = call(&short, results_event(&expiring, API)).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.to_string().contains("expired"), "{body}");
 }
 
 fn event(api_path: &str, params: &[(&str, &str)]) -> Value {
