@@ -199,7 +199,11 @@ mod tests {
         let error = ActionError::not_found("x".repeat(5_000)).with_detail("big", "y".repeat(5_000));
         let render = |body: &str, echo: Echo| {
             let label = "p".repeat(3_000);
-            let session = if echo == Echo::Bare { String::new() } else { "s".repeat(2_000) };
+            let session = if echo == Echo::Bare {
+                String::new()
+            } else {
+                "s".repeat(2_000)
+            };
             let text = json!({"label": echo.label(&label), "session": session, "body": body});
             RawValue::from_string(text.to_string()).unwrap_or_default()
         };

@@ -493,7 +493,11 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 message_version: &message_version,
                 action_group: &action_group,
                 session_attributes: if bare { &no_attributes } else { &session },
-                prompt_session_attributes: if bare { &no_attributes } else { &prompt_session },
+                prompt_session_attributes: if bare {
+                    &no_attributes
+                } else {
+                    &prompt_session
+                },
                 knowledge_bases: reply.attributes.knowledge_bases.as_ref().filter(|_| !bare),
             };
             match &target {

@@ -142,7 +142,11 @@ async fn task_errors_are_bounded() {
         .await
         .unwrap_err();
     assert_eq!(err.error_type, "Sizes.InvalidInput");
-    assert!(err.error_message.len() <= 32_768, "{}", err.error_message.len());
+    assert!(
+        err.error_message.len() <= 32_768,
+        "{}",
+        err.error_message.len()
+    );
     let err = resolver()
         .handle(
             json!({"task": "t".repeat(100_000), "input": {}}),
@@ -150,5 +154,9 @@ async fn task_errors_are_bounded() {
         )
         .await
         .unwrap_err();
-    assert!(err.error_message.len() < 1_000, "{}", err.error_message.len());
+    assert!(
+        err.error_message.len() < 1_000,
+        "{}",
+        err.error_message.len()
+    );
 }

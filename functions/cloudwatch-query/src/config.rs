@@ -99,7 +99,10 @@ impl Config {
                 reason: "expected a JSON array of regex strings".into(),
             })?,
         };
-        let handle_source = match (lookup("QUERY_HANDLE_KEY"), lookup("QUERY_HANDLE_SECRET_ARN")) {
+        let handle_source = match (
+            lookup("QUERY_HANDLE_KEY"),
+            lookup("QUERY_HANDLE_SECRET_ARN"),
+        ) {
             (Some(_), Some(_)) => {
                 return Err(ConfigError::Value {
                     name: "QUERY_HANDLE_KEY",
@@ -115,7 +118,9 @@ impl Config {
                     reason: format!("expected at least {MIN_KEY_BYTES} characters"),
                 });
             }
-            (None, Some(arn)) if arn.trim().starts_with("arn:") => KeySource::Secret(arn.trim().to_owned()),
+            (None, Some(arn)) if arn.trim().starts_with("arn:") => {
+                KeySource::Secret(arn.trim().to_owned())
+            }
             (None, Some(_)) => {
                 return Err(ConfigError::Value {
                     name: "QUERY_HANDLE_SECRET_ARN",

@@ -114,8 +114,11 @@ fn refuse(tokens: &[Token<'_>]) -> Result<(), ActionError> {
 
 fn first_refused(tokens: &[Token<'_>]) -> Option<Refused> {
     let mut command_start = true;
-    let mut significant = tokens.iter().enumerate().filter(|(_, t)| t.kind != TokenKind::Space);
-    while let Some((i, token)) = significant.next() {
+    for (i, token) in tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.kind != TokenKind::Space)
+    {
         match token.kind {
             TokenKind::Pipe | TokenKind::Newline => {
                 command_start = true;
@@ -130,7 +133,10 @@ fn first_refused(tokens: &[Token<'_>]) -> Option<Refused> {
                 return Some(Refused::Unmask);
             }
             // `SOURCE logGroups(...)`, also glued: `SOURCElogGroups(...)`.
-            if command_start && (word == "source" || (word.starts_with("source") && (calls || word.contains("loggroups")))) {
+            if command_start
+                && (word == "source"
+                    || (word.starts_with("source") && (calls || word.contains("loggroups"))))
+            {
                 return Some(Refused::Source);
             }
         }
@@ -206,9 +212,13 @@ fn malformed(problem: String) -> ActionError {
 fn emit(tokens: &[Token<'_>], row_cap: usize) -> String {
     let last = commands(tokens).pop().unwrap_or_default();
     let last_limit = match last.as_slice() {
-        [word, count] if word.names("limit") && count.kind == TokenKind::Word => {
-            Some(count.text.parse::<u128>().ok().filter(|n| (1..=row_cap as u128).contains(n)))
-        }
+        [word, count] if word.names("limit") && count.kind == TokenKind::Word => Some(
+            count
+                .text
+                .parse::<u128>()
+                .ok()
+                .filter(|n| (1..=row_cap as u128).contains(n)),
+        ),
         _ => None,
     };
     // Where the kept tokens end: before the pipe of a `limit` to replace.
@@ -298,7 +308,10 @@ mod tests {
         // The limit holds for what is sent, the row cap included.
         assert!(checked_query(&format!("{} | limit 5", "f".repeat(9_990)), 100).is_ok());
         let err = checked_query(&"f".repeat(10_000), 100).unwrap_err();
-        assert!(err.message().contains("with the row limit applied"), "{err}");
+        assert!(
+            err.message().contains("with the row limit applied"),
+            "{err}"
+        );
         assert!(checked_query(&"f".repeat(10_001), 100).is_err());
         assert_eq!(
             checked_query("fields @message\u{7}", 100)
@@ -386,10 +399,7 @@ mod tests {
     #[test]
     fn comments_and_strings_are_not_read_as_code() {
         for (q, sent) in [
-            (
-                "fields @message # it's (",
-                "fields @message\n| limit 100",
-            ),
+            ("fields @message # it's (", "fields @message\n| limit 100"),
             (
                 "filter @message like 'x | source y'",
                 "filter @message like 'x | source y'\n| limit 100",
@@ -422,7 +432,9 @@ mod tests {
             "MalformedQuery"
         );
         assert_eq!(
-            checked_query("fields a | | sort b", 100).unwrap_err().name(),
+            checked_query("fields a | | sort b", 100)
+                .unwrap_err()
+                .name(),
             "MalformedQuery"
         );
         assert_eq!(

@@ -173,8 +173,7 @@ pub fn open(key: &hmac::Key, text: &str, now: i64) -> Result<QueryHandle, Handle
         .map_err(|_| HandleError::Invalid)?;
     // Constant-time comparison, before anything is read from the payload.
     hmac::verify(key, &payload, &tag).map_err(|_| HandleError::Invalid)?;
-    let handle: QueryHandle =
-        serde_json::from_slice(&payload).map_err(|_| HandleError::Invalid)?;
+    let handle: QueryHandle = serde_json::from_slice(&payload).map_err(|_| HandleError::Invalid)?;
     if handle.expires < now {
         return Err(HandleError::Expired);
     }

@@ -281,9 +281,7 @@ fn regex_allowed(tokens: &[Token<'_>], reading: Reading) -> bool {
             // and it starts its command.
             let before = significant.next();
             before.is_some_and(|t| t.names("parse"))
-                && significant
-                    .next()
-                    .is_none_or(|t| t.kind == TokenKind::Pipe)
+                && significant.next().is_none_or(|t| t.kind == TokenKind::Pipe)
         }
         _ => false,
     }
@@ -348,10 +346,7 @@ mod tests {
             ]
         );
         // A slash after an operand divides; after `like` it opens a regex.
-        assert_eq!(
-            kinds("fields x / 2", Reading::Documented)[4],
-            (Punct, "/")
-        );
+        assert_eq!(kinds("fields x / 2", Reading::Documented)[4], (Punct, "/"));
         assert_eq!(
             kinds("filter m like /a#b/", Reading::Documented)[6],
             (Regex, "/a#b/")
@@ -368,7 +363,10 @@ mod tests {
         assert_eq!(kinds("'a\\' b'", Reading::Documented), [(Str, "'a\\' b'")]);
         assert!(matches!(
             tokenize("'a\\' b'", Reading::Literal),
-            Err(LexError::Unclosed { what: "quote", at: 7 })
+            Err(LexError::Unclosed {
+                what: "quote",
+                at: 7
+            })
         ));
     }
 
@@ -389,7 +387,14 @@ mod tests {
 
     #[test]
     fn keyword_folding() {
-        for word in ["source", "SOURCE", "SoUrCe", "ＳＯＵＲＣＥ", "\u{17f}ource", "`source`"] {
+        for word in [
+            "source",
+            "SOURCE",
+            "SoUrCe",
+            "ＳＯＵＲＣＥ",
+            "\u{17f}ource",
+            "`source`",
+        ] {
             let tokens = tokenize(word, Reading::Documented).unwrap();
             assert!(tokens[0].names("source"), "{word}");
         }

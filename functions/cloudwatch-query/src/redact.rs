@@ -34,7 +34,9 @@ fn rule(pattern: &str) -> Regex {
 /// PEM private keys (RSA, EC, PKCS#8, OpenSSH, PGP): a block, or a header
 /// whose footer is in another log event (to the end of the value).
 static PEM_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
-    rule(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)")
+    rule(
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|[\s\S]*)",
+    )
 });
 /// The end of a key whose header was in an earlier log event.
 static PEM_TAIL: LazyLock<Regex> =
@@ -48,12 +50,13 @@ static AWS_ACCESS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
 static JWT: LazyLock<Regex> =
     LazyLock::new(|| rule(r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"));
 /// `scheme://user:password@host`, also with an empty user.
-static URL_USERINFO: LazyLock<Regex> = LazyLock::new(|| {
-    rule(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/?#@:]*:)([^\s/?#]+)@")
-});
+static URL_USERINFO: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/?#@:]*:)([^\s/?#]+)@"));
 /// An authorization scheme and its credentials, wherever they stand.
 static AUTH_SCHEME: LazyLock<Regex> = LazyLock::new(|| {
-    rule(r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*|(?-i:(\bBasic\s+)[A-Za-z0-9+/]*[0-9+/][A-Za-z0-9+/]*={0,2})")
+    rule(
+        r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*|(?-i:(\bBasic\s+)[A-Za-z0-9+/]*[0-9+/][A-Za-z0-9+/]*={0,2})",
+    )
 });
 /// A key and its separator: `key=`, `key: `, `"key": `, `'key' => `. The key
 /// may hold one inner space (`API Key: …`).
@@ -100,7 +103,14 @@ const SECRET_SUBSTRINGS: [&str; 10] = [
 /// out of the key before the search (`tokenizer`, `max_tokens`, `author`).
 const BENIGN_WORDS: [&str; 3] = ["tokeniz", "tokens", "author"];
 /// Words ending in `pass` that name no secret (`dbpass` does).
-const PASS_WORDS: [&str; 6] = ["bypass", "compass", "overpass", "underpass", "trespass", "surpass"];
+const PASS_WORDS: [&str; 6] = [
+    "bypass",
+    "compass",
+    "overpass",
+    "underpass",
+    "trespass",
+    "surpass",
+];
 /// Key words that must be a whole part of the key (`db_pass`), so that
 /// `bypass` or `passage` are not read as secrets.
 const SECRET_PARTS: [&str; 5] = ["pass", "pw", "jwt", "bearer", "cookie"];
@@ -161,7 +171,12 @@ fn marker(kind: &str) -> String {
 }
 
 /// Applies `rule`, replacing what `replace` returns; counts replacements.
-fn apply(text: String, rule: &Regex, count: &mut usize, replace: impl Fn(&Captures<'_>) -> Option<String>) -> String {
+fn apply(
+    text: String,
+    rule: &Regex,
+    count: &mut usize,
+    replace: impl Fn(&Captures<'_>) -> Option<String>,
+) -> String {
     if !rule.is_match(&text) {
         return text;
     }
@@ -214,12 +229,18 @@ fn redact_key_values(text: &str, count: &mut usize) -> String {
                 let token = token.trim_end_matches(['"', '\'']);
                 (first, token)
             } else {
-                let scheme = if PARAMETER_SCHEMES.contains(&name.as_str()) { first } else { "" };
+                let scheme = if PARAMETER_SCHEMES.contains(&name.as_str()) {
+                    first
+                } else {
+                    ""
+                };
                 let tail = &after[scheme.len()..];
                 // To the closing quote when quoted, else to the end of the line.
                 let end = tail
                     .char_indices()
-                    .find(|&(_, c)| c == '\r' || c == '\n' || (!open.is_empty() && open.starts_with(c)))
+                    .find(|&(_, c)| {
+                        c == '\r' || c == '\n' || (!open.is_empty() && open.starts_with(c))
+                    })
                     .map_or(tail.len(), |(i, _)| i);
                 (scheme, &tail[..end])
             };
@@ -300,12 +321,16 @@ impl Redactor {
         let mut out = apply(text.to_owned(), &PEM_BLOCK, &mut count, |_| {
             Some(marker("private_key_block"))
         });
-        out = apply(out, &PEM_TAIL, &mut count, |_| Some(marker("private_key_block")));
+        out = apply(out, &PEM_TAIL, &mut count, |_| {
+            Some(marker("private_key_block"))
+        });
         out = apply(out, &PEM_BODY_LINE, &mut count, |caps| {
             let line = caps.get(0).map_or("", |m| m.as_str());
             looks_like_key_material(line).then(|| marker("private_key_block"))
         });
-        out = apply(out, &AWS_ACCESS_KEY_ID, &mut count, |_| Some(marker("aws_access_key_id")));
+        out = apply(out, &AWS_ACCESS_KEY_ID, &mut count, |_| {
+            Some(marker("aws_access_key_id"))
+        });
         out = apply(out, &JWT, &mut count, |_| Some(marker("jwt")));
         out = apply(out, &URL_USERINFO, &mut count, |caps| {
             Some(format!("{}{}@", &caps[1], marker("url_credential")))

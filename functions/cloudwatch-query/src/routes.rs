@@ -169,8 +169,12 @@ async fn get_query_results(
         .with_detail("parameter", "query_id"));
     }
     let key = config.handle_keys.key().await.map_err(|e| {
-        ActionError::new(500, "Misconfigured", "Follow-ups are not available: the function cannot read its handle key.")
-            .with_log_detail(e.to_string())
+        ActionError::new(
+            500,
+            "Misconfigured",
+            "Follow-ups are not available: the function cannot read its handle key.",
+        )
+        .with_log_detail(e.to_string())
     })?;
     let handle = handle::open(key, text, now_epoch_seconds()).map_err(|e| {
         let message = match e {
@@ -183,7 +187,11 @@ async fn get_query_results(
         ActionError::forbidden(message).with_detail("parameter", "query_id")
     })?;
     // The groups must be allowed now, not only when the query started.
-    if handle.log_groups.iter().any(|g| !config.allowlist.allows(g)) {
+    if handle
+        .log_groups
+        .iter()
+        .any(|g| !config.allowlist.allows(g))
+    {
         return Err(ActionError::forbidden(
             "The query ran on a log group that is no longer on this agent's allowlist; its results cannot be read.",
         )

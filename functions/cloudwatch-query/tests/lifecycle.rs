@@ -149,7 +149,10 @@ async fn scheduled_running_complete() {
     assert_eq!(get.num_calls(), 3);
     // The agent gets a signed handle, not the bare CloudWatch query id.
     let handle = body["query_id"].as_str().unwrap();
-    assert!(handle.starts_with("qh1.") && !handle.contains("q-123"), "{handle}");
+    assert!(
+        handle.starts_with("qh1.") && !handle.contains("q-123"),
+        "{handle}"
+    );
     assert_eq!(body["status"], "Complete");
     assert_eq!(body["partial"], false);
     assert_eq!(
@@ -543,7 +546,12 @@ async fn a_tool_result_that_would_be_135_kb_is_trimmed_and_labelled() {
     let start = mock!(Client::start_query)
         .then_output(|| StartQueryOutput::builder().query_id("q-135").build());
     let rows: Vec<Vec<ResultField>> = (0..50)
-        .map(|i| row("2026-11-25 03:00:00.000", &format!("ERROR {i} {}", "y".repeat(2_700))))
+        .map(|i| {
+            row(
+                "2026-11-25 03:00:00.000",
+                &format!("ERROR {i} {}", "y".repeat(2_700)),
+            )
+        })
         .collect();
     let get = mock!(Client::get_query_results)
         .then_output(move || results(QueryStatus::Complete, rows.clone()));

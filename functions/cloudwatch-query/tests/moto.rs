@@ -75,7 +75,10 @@ async fn follow_ups_read_only_what_this_function_started_on_allowed_groups() {
         .unwrap();
     let (status, body) = call(&r, results_event(&outside, API)).await;
     assert_eq!(status, 403, "{body}");
-    assert!(body.to_string().contains("not a handle this tool issued"), "{body}");
+    assert!(
+        body.to_string().contains("not a handle this tool issued"),
+        "{body}"
+    );
     assert!(!body.to_string().contains("prod-db"), "{body}");
 
     // A handle from the function itself works, also on the second instance
@@ -83,7 +86,10 @@ async fn follow_ups_read_only_what_this_function_started_on_allowed_groups() {
     let ask = event(
         "/cloudwatch_logs/across_groups",
         &[
-            ("log_groups", r#"["/aws/lambda/api-handler", "/aws/lambda/checkout"]"#),
+            (
+                "log_groups",
+                r#"["/aws/lambda/api-handler", "/aws/lambda/checkout"]"#,
+            ),
             ("query", "fields @message"),
         ],
     );
@@ -93,7 +99,10 @@ async fn follow_ups_read_only_what_this_function_started_on_allowed_groups() {
     let other_instance = function(&client, &[("QUERY_HANDLE_KEY", KEY)]);
     let (status, again) = call(&other_instance, results_event(&handle, CHECKOUT)).await;
     assert_eq!(status, 200, "{again}");
-    assert_eq!(again["rows"].as_array().unwrap().len(), first["rows"].as_array().unwrap().len());
+    assert_eq!(
+        again["rows"].as_array().unwrap().len(),
+        first["rows"].as_array().unwrap().len()
+    );
 
     // Tampered: every character changed in turn; truncated; another key.
     for i in (0..handle.len()).step_by(7) {
@@ -105,20 +114,32 @@ async fn follow_ups_read_only_what_this_function_started_on_allowed_groups() {
     }
     let (status, _) = call(&r, results_event(&handle[..handle.len() - 3], API)).await;
     assert_eq!(status, 403);
-    let stranger = function(&client, &[("QUERY_HANDLE_KEY", "another-function-with-another-key-000000")]);
+    let stranger = function(
+        &client,
+        &[(
+            "QUERY_HANDLE_KEY",
+            "another-function-with-another-key-000000",
+        )],
+    );
     let (status, _) = call(&stranger, results_event(&handle, API)).await;
     assert_eq!(status, 403);
 
     // A group taken off the allowlist since: the handle no longer reads.
     let narrowed = function(
         &client,
-        &[("QUERY_HANDLE_KEY", KEY), ("ALLOWED_LOG_GROUPS", "/aws/lambda/api-handler")],
+        &[
+            ("QUERY_HANDLE_KEY", KEY),
+            ("ALLOWED_LOG_GROUPS", "/aws/lambda/api-handler"),
+        ],
     );
     let (status, body) = call(&narrowed, results_event(&handle, API)).await;
     assert_eq!(status, 403, "{body}");
 
     // Expired.
-    let short = function(&client, &[("QUERY_HANDLE_KEY", KEY), ("QUERY_HANDLE_TTL_SECONDS", "1")]);
+    let short = function(
+        &client,
+        &[("QUERY_HANDLE_KEY", KEY), ("QUERY_HANDLE_TTL_SECONDS", "1")],
+    );
     let (_, body) = call(&short, ask).await;
     let expiring = body["query_id"].as_str().unwrap().to_owned();
     tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;

@@ -46,7 +46,12 @@ fn secret_key() -> impl Strategy<Value = String> {
         Just(vec!["x"]),
         Just(vec!["app", "smtp"]),
     ];
-    let suffix = prop_oneof![Just(vec![]), Just(vec!["value"]), Just(vec!["b64"]), Just(vec!["1"])];
+    let suffix = prop_oneof![
+        Just(vec![]),
+        Just(vec!["value"]),
+        Just(vec!["b64"]),
+        Just(vec!["1"])
+    ];
     let style = prop_oneof![
         Just("snake"),
         Just("SCREAMING"),
@@ -198,7 +203,14 @@ fn ordinary_keys_and_values_stay() {
 #[test]
 fn computed_fields_named_like_secrets_are_redacted_whole() {
     let r = Redactor::new(true, &[]).unwrap();
-    for name in ["db_password", "pw", "token", "@apiKey", "clientSecret", "x-api-key"] {
+    for name in [
+        "db_password",
+        "pw",
+        "token",
+        "@apiKey",
+        "clientSecret",
+        "x-api-key",
+    ] {
         assert_eq!(
             r.redact_field(name, "Zq-plain-value"),
             ("[REDACTED:credential]".to_owned(), 1),
@@ -256,8 +268,12 @@ async fn nothing_seeded_reaches_an_answer_or_a_log_line() {
             .set_results(Some(rows_for_mock.clone()))
             .build()
     });
-    let client = mock_client!(aws_sdk_cloudwatchlogs, RuleMode::MatchAny, &[&start, &get], |c| c
-        .retry_config(RetryConfig::disabled()));
+    let client = mock_client!(
+        aws_sdk_cloudwatchlogs,
+        RuleMode::MatchAny,
+        &[&start, &get],
+        |c| c.retry_config(RetryConfig::disabled())
+    );
     let vars = HashMap::from([
         ("ALLOWED_LOG_GROUPS", "/aws/lambda/*"),
         ("MAX_RESPONSE_BYTES", "200000"),
@@ -287,7 +303,9 @@ async fn nothing_seeded_reaches_an_answer_or_a_log_line() {
         .finish();
     let answer = {
         let _guard = tracing::subscriber::set_default(subscriber);
-        r.handle(event, actionkit::Context::default()).await.unwrap()
+        r.handle(event, actionkit::Context::default())
+            .await
+            .unwrap()
     };
     let response: Value = serde_json::from_str(answer.get()).unwrap();
     assert_eq!(response["response"]["httpStatusCode"], 200, "{response}");
@@ -297,11 +315,21 @@ async fn nothing_seeded_reaches_an_answer_or_a_log_line() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(body["rows"].as_array().unwrap().len(), 40, "nothing dropped");
+    assert_eq!(
+        body["rows"].as_array().unwrap().len(),
+        40,
+        "nothing dropped"
+    );
     let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(logged.contains("agent request answered"), "logs captured: {logged}");
+    assert!(
+        logged.contains("agent request answered"),
+        "logs captured: {logged}"
+    );
     for core in &cores {
-        assert!(!answer.get().contains(core.as_str()), "{core} in the answer");
+        assert!(
+            !answer.get().contains(core.as_str()),
+            "{core} in the answer"
+        );
         assert!(!logged.contains(core.as_str()), "{core} in the logs");
     }
 }
