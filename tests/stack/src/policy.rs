@@ -14,16 +14,18 @@ pub const LAMBDA_SERVICE_ERRORS: [&str; 4] = [
     "Lambda.ClientExecutionTimeoutException",
 ];
 
-/// Our functions' error names that a retry can fix.
-pub const RETRYABLE_FUNCTION_ERRORS: [&str; 2] = [
+/// Our functions' error names that a retry can fix (outages, throttling).
+pub const RETRYABLE_FUNCTION_ERRORS: [&str; 3] = [
     "CryptoPreprocess.KeyUnavailable",
+    "CryptoPreprocess.PayloadStoreUnavailable",
     "VendorEnrichment.StoreUnavailable",
 ];
 
 /// Our functions' error names that no retry can fix (bad input, bad
-/// signatures, tampered data).
-pub const FATAL_FUNCTION_ERRORS: [&str; 7] = [
+/// signatures, tampered data, a key or secret that is misconfigured).
+pub const FATAL_FUNCTION_ERRORS: [&str; 8] = [
     "CryptoPreprocess.InvalidInput",
+    "CryptoPreprocess.KeyUnusable",
     "CryptoPreprocess.SignatureMismatch",
     "CryptoPreprocess.StaleTimestamp",
     "CryptoPreprocess.DecryptFailed",
@@ -50,12 +52,34 @@ pub fn violations(definition: &Value) -> Vec<String> {
     if !all.iter().any(|s| is_dead_letter(s.state)) {
         out.push("no dead-letter state (an SQS sendMessage to ${DeadLetterQueueUrl})".into());
     }
+    let start = definition["StartAt"].as_str().unwrap_or_default();
+    if definition["States"][start]["Type"] != "Choice" {
+        out.push(format!(
+            "{start}: the input is not validated first (a Choice with IsPresent/type checks)"
+        ));
+    }
     for s in &all {
         let resource = s.state["Resource"].as_str().unwrap_or_default();
         if s.state["Type"] == "Task" && !is_dead_letter(s.state) {
             check_catch_all(s, &all, &mut out);
         }
+        if is_dead_letter(s.state) && s.state["Parameters"]["MessageBody"]["error.$"] != "$.error" {
+            out.push(format!(
+                "{}: the dead-letter message does not keep the error ($.error)",
+                s.name
+            ));
+        }
+        if s.state["Type"] == "Fail"
+            && s.enclosing.is_some()
+            && (s.state["ErrorPath"].is_null() || s.state["CausePath"].is_null())
+        {
+            out.push(format!(
+                "{}: a Fail state inside a Map loses the original error (use ErrorPath and CausePath)",
+                s.name
+            ));
+        }
         if resource == BEDROCK {
+            check_model_answer(s, &mut out);
             check_bedrock(s, fallbacks.contains(&s.name), &mut out);
         } else if resource == LAMBDA {
             check_lambda(s, &mut out);
@@ -204,10 +228,15 @@ fn check_bedrock(s: &StateRef<'_>, is_fallback: bool, out: &mut Vec<String>) {
                     "{name}: quota errors must go to a fallback-model task"
                 ));
             }
-            if !c["ResultPath"]
-                .as_str()
-                .is_some_and(|p| p.starts_with("$.fallbacks."))
-            {
+            let path = c["ResultPath"].as_str().unwrap_or_default();
+            // Inside a Map, the item's own record, which the Map collects.
+            let collected = s.enclosing.is_some_and(|(_, map)| {
+                let field = path.trim_start_matches("$.");
+                map["ResultSelector"]
+                    .as_object()
+                    .is_some_and(|m| m.values().any(|v| *v == format!("$[*].{field}")))
+            });
+            if !(path.starts_with("$.fallbacks.") || collected) {
                 out.push(format!(
                     "{name}: the fallback must be recorded under $.fallbacks (the audit trail)"
                 ));
@@ -256,5 +285,48 @@ fn check_lambda(s: &StateRef<'_>, out: &mut Vec<String>) {
         if attempts_for(s.state, error).is_some_and(|n| n > 0) {
             out.push(format!("{name}: {error} can never succeed on retry"));
         }
+    }
+}
+
+/// Every string of `value`, nested ones included.
+fn strings(value: &Value) -> Vec<&str> {
+    match value {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().flat_map(strings).collect(),
+        Value::Object(map) => map.values().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A model's answer is kept whole and unparsed until a Choice has checked
+/// its `stop_reason` and shape (a path that does not resolve, or a
+/// `States.StringToJson` of prose, is `States.Runtime`: no Catch takes it);
+/// no error text is ever put into a prompt.
+fn check_model_answer(s: &StateRef<'_>, out: &mut Vec<String>) {
+    let name = s.name;
+    let reads_inside = strings(&s.state["ResultSelector"])
+        .iter()
+        .any(|p| p.contains("StringToJson") || p.contains("$.Body."));
+    if reads_inside || s.state["ResultSelector"].is_null() {
+        out.push(format!(
+            "{name}: reads the model's answer before a guard (keep $.Body whole in ResultSelector)"
+        ));
+    }
+    let next = &s.siblings[s.state["Next"].as_str().unwrap_or_default()];
+    let checks_stop_reason = next["Type"] == "Choice"
+        && serde_json::to_string(&next["Choices"])
+            .unwrap_or_default()
+            .contains(".stop_reason\"");
+    if !checks_stop_reason {
+        out.push(format!(
+            "{name}: the model's answer is not checked (stop_reason) by the next state"
+        ));
+    }
+    let prompt = strings(&s.state["Parameters"]["Body"]["messages"]);
+    if prompt
+        .iter()
+        .any(|p| p.contains("$.error") || p.contains("fallback") || p.contains(".Cause"))
+    {
+        out.push(format!("{name}: error text could become prompt text"));
     }
 }

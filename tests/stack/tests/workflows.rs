@@ -125,6 +125,57 @@ fn a_definition_that_breaks_a_rule_is_caught() {
             }),
         ),
         (
+            "reads the model's answer before a guard",
+            Box::new(|d| {
+                d["States"]["ScoreRisk"]["ResultSelector"] =
+                    json!({"assessment.$": "States.StringToJson($.Body.content[0].text)"});
+            }),
+        ),
+        (
+            "is not checked (stop_reason)",
+            Box::new(|d| {
+                d["States"]["ExtractInvoiceFieldsFallback"]["Next"] = json!("KeepExtraction");
+            }),
+        ),
+        (
+            "error text could become prompt text",
+            Box::new(|d| {
+                d["States"]["WriteAuditNarrative"]["Parameters"]["Body"]["messages"][0]["content.$"] =
+                    json!("States.JsonToString($.fallbacks)");
+            }),
+        ),
+        (
+            "loses the original error",
+            Box::new(|d| {
+                let fail = &mut d["States"]["EnrichLineItems"]["ItemProcessor"]["States"]["LineItemFailed"];
+                *fail = json!({"Type": "Fail", "Error": "InvoicePipeline.LineItemFailed"});
+            }),
+        ),
+        (
+            "the input is not validated first",
+            Box::new(|d| {
+                d["StartAt"] = json!("StartWithDocument");
+            }),
+        ),
+        (
+            "the dead-letter message does not keep the error",
+            Box::new(|d| {
+                d["States"]["SendToDeadLetter"]["Parameters"]["MessageBody"]["error.$"] =
+                    json!("$.error.Error");
+            }),
+        ),
+        (
+            "CryptoPreprocess.KeyUnusable can never succeed on retry",
+            Box::new(|d| {
+                d["States"]["PseudonymizeDocument"]["Retry"][1]["ErrorEquals"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!("CryptoPreprocess.KeyUnusable"));
+                d["States"]["PseudonymizeDocument"]["Retry"][2]["ErrorEquals"] =
+                    json!(["CryptoPreprocess.InvalidInput"]);
+            }),
+        ),
+        (
             "the catch-all does not reach the dead-letter queue",
             Box::new(|d| {
                 d["States"]["EnrichLineItems"]["Catch"][0]["Next"] = json!("RoutedToHumanReview");
