@@ -94,6 +94,8 @@ INDUSTRY = [
     # not in the master at all
     "Catering", "Printing", "Staffing", "Furniture", "Solar", "Roofing", "Plumbing", "Upholstery", "Glassworks",
     "Brewing", "Dairy", "Optics", "Ceramics", "Timber", "Paints", "Recycling", "Couriers", "Pharma", "Robotics",
+    # one or two letters from a master word, and another business
+    "Motels", "Gravel", "Medals", "Elastics",
 ]
 NEW_STEMS = [
     "Marigold", "Thornbury", "Ashcombe", "Bellweather", "Corran", "Dunholm", "Elmstead", "Fairhaven", "Gorsefield",

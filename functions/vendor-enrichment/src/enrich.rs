@@ -240,3 +240,44 @@ pub async fn enrich<S: VendorStore>(
         truncated: false,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Values of every shape and size, with multi-byte characters at every
+    /// offset: the echo is the value itself when it fits, else an excerpt
+    /// that is valid text, within the limit, and labelled.
+    #[test]
+    fn echoes_are_whole_or_bounded_excerpts() {
+        for limit in [0, 1, 7, 200, 1024] {
+            for len in [0, 1, 50, 199, 200, 201, 5_000] {
+                for unit in ["a", "é", "€", "𝄞", "\"", "\u{1}"] {
+                    let text = unit.repeat(len);
+                    for value in [
+                        json!(text),
+                        json!({"k": text}),
+                        json!([text, 1, null]),
+                        json!({"a": {"b": [text]}}),
+                    ] {
+                        let size = serde_json::to_string(&value).unwrap().len();
+                        let echoed = echo(&value, limit);
+                        if size <= limit {
+                            assert_eq!(echoed, value);
+                        } else {
+                            let excerpt = echoed["excerpt"].as_str().unwrap();
+                            assert!(excerpt.len() <= limit, "{limit} {len} {unit}");
+                            assert_eq!(echoed["truncated"], true);
+                            assert_eq!(echoed["bytes"], size);
+                            let full = serde_json::to_string(&value).unwrap();
+                            assert!(full.starts_with(excerpt));
+                            assert!(limit - excerpt.len() < 4, "cut at most one character short");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

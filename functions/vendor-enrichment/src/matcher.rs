@@ -470,6 +470,19 @@ fn match_name(
             .map(|(c, v)| candidate(v, c.score))
             .collect()
     };
+    // A full match outside the item's country outranks partial ones inside it:
+    // the evidence disagrees, and a person must look.
+    if let Some(c) = country {
+        let complete = |here: bool| {
+            scored
+                .iter()
+                .any(|(x, v)| x.complete && (v.country == c) == here)
+        };
+        if complete(false) && !complete(true) {
+            let elsewhere: Vec<_> = scored.iter().filter(|(x, _)| x.complete).cloned().collect();
+            return MatchResult::review(listed(&elsewhere), Some(VENDOR_COUNTRY_MISMATCH));
+        }
+    }
     let scored = match in_country(scored, country, |(_, v)| &v.country) {
         Ok(s) => s,
         Err(elsewhere) => {

@@ -167,3 +167,65 @@ fn committed_openapi_matches_the_code() {
     assert!(actionkit::gateway_tool_schema_violations(&tools).is_empty());
     assert_json_snapshot("openapi/vendor-enrichment.tools.json", &tools);
 }
+
+/// One invalid item of 1 MB, one valid item carrying a 1 MB field of its
+/// own, and every kind of JSON value too large to echo: the batch still
+/// fits Step Functions' limit, each large item comes back as a labelled
+/// excerpt, and the other items are enriched.
+#[tokio::test]
+async fn one_huge_item_does_not_spoil_the_batch() {
+    let mb = "ß".repeat(512 * 1024); // 1 MiB of two-byte characters: cuts must fall between them
+    let items = json!([
+        {"line_id": "1", "vendor_name": "ACME Corp.", "amount": 10, "currency": "USD"},
+        {"line_id": "2", "vendor_name": mb, "amount": 10, "currency": "USD"},
+        {"line_id": "3", "vendor_name": "ACME Corp.", "amount": 10, "currency": "USD", "notes": mb},
+        mb,
+        [mb, 1],
+        {"line_id": "6", "amount": {"deep": [mb]}, "currency": "USD", "vendor_id": "V-10001"},
+        {"line_id": "7", "vendor_id": "V-10001", "amount": 5, "currency": "USD"},
+    ]);
+    let out = answer(json!({"Items": items})).await.unwrap();
+    let text = out.to_string();
+    assert!(text.len() < 32 * 1024, "{} bytes", text.len());
+    let results = out["results"].as_array().unwrap();
+    let statuses: Vec<&str> = results
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "enriched", "error", "enriched", "error", "error", "error", "enriched"
+        ]
+    );
+    for k in [1, 2, 3, 4, 5] {
+        let echo = &results[k]["item"];
+        assert_eq!(echo["truncated"], true, "{k}: {echo}");
+        assert!(echo["bytes"].as_u64().unwrap() > 1_000_000);
+        let limit = if results[k]["status"] == "error" {
+            200
+        } else {
+            8 * 1024
+        };
+        assert!(echo["excerpt"].as_str().unwrap().len() <= limit, "{k}");
+        assert!(results[k]["error"]["message"].as_str().map_or(0, str::len) <= 500);
+    }
+    assert_eq!(results[2]["vendor"]["vendor_id"], "V-10001");
+    assert_eq!(
+        results[0]["item"]["line_id"], "1",
+        "small items are echoed whole"
+    );
+    assert_eq!(out["summary"]["failed"], 4);
+
+    // The agent path too: the 25 KB response keeps every result.
+    let mut agent_event = event("agent-enrich-line-items.json");
+    agent_event["requestBody"]["content"]["application/json"]["properties"][0]["value"] =
+        json!([{"vendor_name": "x".repeat(1 << 20), "amount": 1, "currency": "USD"},
+               {"vendor_id": "V-10001", "amount": 1, "currency": "USD"}])
+        .to_string()
+        .into();
+    let (status, body) = agent(agent_event).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["truncated"], false, "{body}");
+    assert_eq!(body["results"][1]["vendor"]["vendor_id"], "V-10001");
+}
