@@ -144,19 +144,63 @@ impl ActionError {
         self.inner.retryable
     }
 
-    pub(crate) fn log_detail(&self) -> Option<&str> {
-        self.inner.log_detail.as_deref()
+    /// Logs this error as a reply: name and status, and the operator's
+    /// detail for 5xx; never the message's echoed values.
+    pub(crate) fn log(&self) {
+        if self.status() >= 500 {
+            tracing::error!(
+                error = self.name(),
+                status = self.status(),
+                detail = self.inner.log_detail.as_deref().unwrap_or(""),
+                "request failed"
+            );
+        } else {
+            tracing::info!(
+                error = self.name(),
+                status = self.status(),
+                "request rejected"
+            );
+        }
+    }
+
+    /// 400 `InvalidParameter` naming `parameter`: the same name and detail
+    /// fields the decoder gives a value it cannot read, for the checks a
+    /// handler makes itself (a range, a format, a combination).
+    ///
+    /// ```
+    /// use actionkit::ActionError;
+    ///
+    /// let err = ActionError::invalid_parameter("limit", "`limit` must be between 1 and 50; received 80.");
+    /// assert_eq!((err.status(), err.name()), (400, "InvalidParameter"));
+    /// ```
+    pub fn invalid_parameter(parameter: &str, message: impl Into<String>) -> Self {
+        Self::new(400, "InvalidParameter", message).with_detail("parameter", parameter)
+    }
+
+    /// The body sent to the caller.
+    pub(crate) fn error_body(&self) -> ErrorBody {
+        let mut details = self.inner.details.clone();
+        let mut text = |key: &str| match details.get(key) {
+            Some(Value::String(_)) => match details.shift_remove(key) {
+                Some(Value::String(s)) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        };
+        ErrorBody {
+            error: self.inner.name.to_string(),
+            message: self.inner.message.clone(),
+            parameter: text("parameter"),
+            location: text("location"),
+            expected: text("expected"),
+            received: text("received"),
+            details,
+        }
     }
 
     /// The JSON body sent to the caller.
     pub(crate) fn body(&self) -> Value {
-        let mut body = Map::with_capacity(2 + self.inner.details.len());
-        body.insert("error".into(), Value::String(self.inner.name.to_string()));
-        body.insert("message".into(), Value::String(self.inner.message.clone()));
-        for (k, v) in &self.inner.details {
-            body.insert(k.clone(), v.clone());
-        }
-        Value::Object(body)
+        serde_json::to_value(self.error_body()).unwrap_or(Value::Null)
     }
 
     /// A decoding failure of one request part, as the 400 the model sees.
@@ -188,6 +232,41 @@ impl ActionError {
         }
         error.with_detail("location", part.location())
     }
+}
+
+/// The body of every error answer, on every path: the agent's 4xx/5xx body,
+/// the `error` object of a Gateway tool's error result, and the error schema
+/// of the OpenAPI document are all this type.
+///
+/// ```
+/// use actionkit::{ActionError, ErrorBody};
+///
+/// let body: ErrorBody = serde_json::from_str(r#"{"error": "NotFound", "message": "No vendor V-9."}"#).unwrap();
+/// assert_eq!(body.error, "NotFound");
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(description = "An error: what failed and what to change before trying again.")]
+pub struct ErrorBody {
+    /// Stable error name, e.g. `InvalidParameter`, `NotFound`, `Forbidden`.
+    pub error: String,
+    /// What went wrong and what to change, written for the model.
+    pub message: String,
+    /// The parameter at fault, when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// Where the parameter was read: query, path, body, input or arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// What the parameter must be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// What was received (shortened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<String>,
+    /// Further details, e.g. `retry_after_seconds` or `available_operations`.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub details: Map<String, Value>,
 }
 
 /// Which part of a request an extractor read.
@@ -222,8 +301,10 @@ impl RequestPart {
     }
 }
 
-/// The payload is neither a Bedrock Agent event nor anything this function
-/// serves. The only error actionkit raises as a Lambda invocation error.
+/// The payload looks like a Bedrock Agent event but cannot be read as one.
+/// Answered as the Lambda invocation error `<prefix>.MalformedEvent` (as are
+/// `<prefix>.UnknownTask` for a task payload this function does not serve,
+/// and task failures, which Step Functions reads as errors by design).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("malformed event: {reason}")]
 pub struct MalformedEvent {

@@ -10,7 +10,10 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::{Map, Value};
 
+use lambda_runtime::Context;
+
 use crate::error::MalformedEvent;
+use crate::gateway::gateway_tool_name;
 
 /// One `{name, type, value}` entry of Bedrock's `parameters` or body
 /// `properties` list.
@@ -104,13 +107,24 @@ pub(crate) struct AgentEvent {
     pub(crate) prompt_session_attributes: HashMap<String, String>,
 }
 
-/// What kind of invocation an incoming payload is.
+/// What kind of invocation an incoming payload is: decided once, by
+/// [`classify`], and answered by the caller's own file (`agent.rs`,
+/// `function.rs`, `task.rs`, `gateway.rs`).
 #[derive(Debug)]
 pub(crate) enum Incoming {
+    /// A Bedrock Agent event of an OpenAPI action group.
     Agent(Box<AgentEvent>),
+    /// A Bedrock Agent event of a function-details action group.
+    Function(Box<AgentEvent>),
     /// Anything that is not shaped like an agent event: a Step Functions
     /// task payload (or a direct invocation), parsed.
     Task(Value),
+    /// An AgentCore Gateway tool call: the tool named in the client context,
+    /// and its arguments (`None` when they are not a JSON object).
+    Tool {
+        name: String,
+        arguments: Option<Value>,
+    },
 }
 
 /// The payload as received, parsed into a `Value` only when something asks.
@@ -142,13 +156,27 @@ impl<'a> RawPayload<'a> {
     }
 }
 
-/// Classifies a payload. One that carries at least two agent markers must
-/// parse as an agent event, or it is a [`MalformedEvent`].
-pub(crate) fn classify(text: &str) -> Result<Incoming, MalformedEvent> {
+/// Classifies an invocation. The Gateway names its tool in the client
+/// context; otherwise a payload that carries at least two agent markers must
+/// parse as an agent event, or it is a [`MalformedEvent`]; anything else is
+/// a task payload.
+pub(crate) fn classify(text: &str, context: &Context) -> Result<Incoming, MalformedEvent> {
+    if let Some(name) = gateway_tool_name(context) {
+        let arguments = match serde_json::from_str::<Value>(text) {
+            Ok(Value::Null) => Some(Value::Object(Map::new())),
+            Ok(v @ Value::Object(_)) => Some(v),
+            _ => None,
+        };
+        return Ok(Incoming::Tool {
+            name: name.to_owned(),
+            arguments,
+        });
+    }
     match serde_json::from_str::<AgentEventWire<'_>>(text) {
-        Ok(wire) if wire.agent_markers() >= 2 => {
-            agent_event(wire).map(|e| Incoming::Agent(Box::new(e)))
-        }
+        Ok(wire) if wire.agent_markers() >= 2 => agent_event(wire).map(|e| match e.target {
+            AgentTarget::Api { .. } => Incoming::Agent(Box::new(e)),
+            AgentTarget::Function { .. } => Incoming::Function(Box::new(e)),
+        }),
         Ok(_) => parse_json(text).map(Incoming::Task),
         Err(typed_error) => {
             // Not an object of the agent event's shape: a task payload, or
@@ -232,7 +260,7 @@ mod tests {
     #[test]
     fn tells_the_shapes_apart() {
         let api = json!({"messageVersion":"1.0","agent":{},"actionGroup":"g","apiPath":"/x","httpMethod":"get","sessionId":"1"});
-        let Incoming::Agent(e) = classify(&api.to_string()).unwrap() else {
+        let Incoming::Agent(e) = classify(&api.to_string(), &Context::default()).unwrap() else {
             panic!()
         };
         assert_eq!(
@@ -243,7 +271,8 @@ mod tests {
             }
         );
         let func = json!({"messageVersion":"1.0","agent":{},"actionGroup":"g","function":"f"});
-        let Incoming::Agent(e) = classify(&func.to_string()).unwrap() else {
+        let Incoming::Function(e) = classify(&func.to_string(), &Context::default()).unwrap()
+        else {
             panic!()
         };
         assert_eq!(e.target, AgentTarget::Function { name: "f".into() });
@@ -254,7 +283,10 @@ mod tests {
             json!(null),
         ] {
             assert!(
-                matches!(classify(&task.to_string()), Ok(Incoming::Task(_))),
+                matches!(
+                    classify(&task.to_string(), &Context::default()),
+                    Ok(Incoming::Task(_))
+                ),
                 "{task}"
             );
         }
@@ -264,7 +296,28 @@ mod tests {
             json!({"messageVersion":1,"actionGroup":"g","function":"f"}),
             json!({"messageVersion":"1.0","actionGroup":"g","apiPath":"x","httpMethod":"GET"}),
         ] {
-            assert!(classify(&bad.to_string()).is_err(), "{bad}");
+            assert!(
+                classify(&bad.to_string(), &Context::default()).is_err(),
+                "{bad}"
+            );
+        }
+        // A Gateway tool call is told by its client context, whatever the payload.
+        let mut gateway = Context::default();
+        gateway.client_context = serde_json::from_value(
+            json!({"custom": {crate::gateway::GATEWAY_TOOL_NAME_KEY: "t___x"}}),
+        )
+        .unwrap();
+        for (payload, valid) in [
+            (api.clone(), true),
+            (json!(null), true),
+            (json!([1]), false),
+        ] {
+            let Incoming::Tool { name, arguments } =
+                classify(&payload.to_string(), &gateway).unwrap()
+            else {
+                panic!()
+            };
+            assert_eq!((name.as_str(), arguments.is_some()), ("t___x", valid));
         }
     }
 
@@ -273,7 +326,7 @@ mod tests {
         let ev = json!({"messageVersion":"1.0","actionGroup":"g","apiPath":"/x","httpMethod":"POST",
             "parameters":[{"name":"a","type":"integer","value":"1"}],
             "requestBody":{"content":{"application/json":{"properties":[{"name":"b","type":"string","value":"x,y"}]}}}});
-        let Incoming::Agent(e) = classify(&ev.to_string()).unwrap() else {
+        let Incoming::Agent(e) = classify(&ev.to_string(), &Context::default()).unwrap() else {
             panic!()
         };
         assert_eq!(e.parameters, json!({"a":"1"}));

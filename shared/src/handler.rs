@@ -3,7 +3,10 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+
+use futures_util::FutureExt;
 
 use crate::error::ActionError;
 use crate::extract::{FromInvocation, Invocation};
@@ -90,4 +93,34 @@ impl<H: Handler<Args, S>, Args, S> ErasedHandler<S> for Erased<H, Args> {
     fn start(&self, invocation: &Invocation<'_>, state: &S) -> Result<ReplyFuture, ActionError> {
         self.handler.start(invocation, state)
     }
+}
+
+/// Extracts the arguments and runs a handler, turning panics into 500s.
+pub(crate) async fn run_handler<S>(
+    handler: &dyn ErasedHandler<S>,
+    invocation: &Invocation<'_>,
+    state: &S,
+) -> Reply {
+    let started = std::panic::catch_unwind(AssertUnwindSafe(|| handler.start(invocation, state)));
+    match started {
+        Err(_) => Reply::error(ActionError::internal(
+            "handler panicked while decoding its arguments",
+        )),
+        Ok(Err(rejection)) => Reply::error(rejection),
+        Ok(Ok(future)) => match AssertUnwindSafe(future).catch_unwind().await {
+            Ok(reply) => reply,
+            Err(panic) => Reply::error(ActionError::internal(format!(
+                "handler panicked: {}",
+                panic_message(&panic)
+            ))),
+        },
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("non-string panic payload")
 }

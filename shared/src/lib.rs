@@ -43,45 +43,46 @@
 //! assert_eq!(doc["paths"]["/vendors/{vendor_id}"]["get"]["operationId"], "get_vendors_by_vendor_id");
 //! ```
 
+mod agent;
 mod decode;
 mod envelope;
 mod error;
 mod event;
 mod extract;
 mod fit;
+mod function;
+mod gateway;
 mod handler;
-mod lower;
 mod observability;
 mod offload;
-mod openapi;
 mod operation;
-mod profile;
 mod resolver;
 mod response;
 mod route;
 mod runtime;
-mod tools;
+mod schema;
+mod task;
 
-pub use error::{ActionError, MalformedEvent, SchemaError};
+pub use error::{ActionError, ErrorBody, MalformedEvent, SchemaError};
 pub use extract::{
     Body, FromInvocation, Invocation, Path, PromptSessionAttributes, Query, RawEvent,
     SessionAttributes, State, from_value,
 };
+pub use gateway::GATEWAY_TOOL_NAME_KEY;
 pub use handler::Handler;
 pub use observability::{LogFormat, init_tracing, init_tracing_with};
 #[cfg(feature = "s3")]
 pub use offload::S3PayloadStore;
 pub use offload::{PayloadRef, PayloadStore, StoreFuture};
 pub use operation::{Operation, OperationDoc};
-pub use profile::{
-    MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS, bedrock_function_schema_violations,
-    bedrock_openapi_violations,
-};
 pub use resolver::{DEFAULT_MAX_RESPONSE_BYTES, Resolver, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES};
 pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit, drop_to_fit};
 pub use route::Method;
 pub use runtime::{run, serve};
-pub use tools::{GATEWAY_SCHEMA_KEYWORDS, GATEWAY_TOOL_NAME_KEY, gateway_tool_schema_violations};
+pub use schema::{
+    GATEWAY_SCHEMA_KEYWORDS, MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS,
+    bedrock_function_schema_violations, bedrock_openapi_violations, gateway_tool_schema_violations,
+};
 
 /// Re-exported so handlers can name the Lambda context without a direct
 /// dependency.

@@ -171,7 +171,10 @@ fn the_checker_rejects_every_other_keyword() {
         "d": {"type": "array", "items": {"type": "string", "format": "email"}}, "enum": {"type": "string"}}}, "extra": 1}]);
     let problems: Vec<String> = gateway_tool_schema_violations(&bad)
         .into_iter()
-        .map(|(at, _)| at)
+        .map(|problem| match problem {
+            actionkit::SchemaError::UnsupportedType { location, .. } => location,
+            other => other.to_string(),
+        })
         .collect();
     assert_eq!(
         problems,

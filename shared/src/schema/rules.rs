@@ -1,12 +1,15 @@
-//! The "Bedrock profile": what Bedrock Agents accept in an action group's
-//! OpenAPI document or function schema, checked on the JSON itself so the
+//! What Bedrock Agents accept in an action group's OpenAPI document or
+//! function schema (the "Bedrock profile"), and what the AgentCore Gateway
+//! accepts in an inline tool schema — checked on the JSON itself, so the
 //! same checks run on generated and on committed files.
 
 use std::collections::HashSet;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use super::is_tool_name;
 use crate::error::SchemaError;
+use crate::gateway::GATEWAY_SEPARATOR;
 
 /// At most this many operations in one action group.
 pub const MAX_OPERATIONS: usize = 11;
@@ -16,8 +19,9 @@ pub const MAX_FUNCTION_PARAMETERS: usize = 5;
 pub(crate) const MAX_FUNCTION_DESCRIPTION: usize = 1200;
 /// Function parameter description length limit.
 pub(crate) const MAX_PARAMETER_DESCRIPTION: usize = 500;
-/// Claude's tool-name length limit.
-const MAX_TOOL_NAME: usize = 64;
+/// The JSON Schema keywords a Gateway inline tool schema accepts.
+pub const GATEWAY_SCHEMA_KEYWORDS: [&str; 5] =
+    ["type", "description", "properties", "required", "items"];
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
@@ -173,14 +177,6 @@ fn check_schema_keywords(value: &Value, label: &str, pointer: &str, errors: &mut
     }
 }
 
-/// `^[a-zA-Z0-9_-]{1,64}$`
-fn is_tool_name(name: &str) -> bool {
-    (1..=MAX_TOOL_NAME).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 /// Bedrock's function and parameter name rule: `([0-9a-zA-Z][_-]?){1,100}`.
 pub(crate) fn is_function_name(name: &str) -> bool {
     let bytes = name.as_bytes();
@@ -283,6 +279,103 @@ fn check_description(
             max,
         }),
         Some(_) => {}
+    }
+}
+
+/// Checks an inline tool schema against the Gateway's subset: every tool
+/// has a valid name, a description and an object `inputSchema`, and no
+/// schema uses a keyword outside type/description/properties/required/items.
+/// Returns every problem found (empty when fine).
+///
+/// ```
+/// let schema = serde_json::json!([{"name": "t", "description": "d",
+///     "inputSchema": {"type": "object", "properties": {"a": {"type": "string", "enum": ["x"]}}}}]);
+/// assert_eq!(actionkit::gateway_tool_schema_violations(&schema).len(), 1);
+/// ```
+pub fn gateway_tool_schema_violations(schema: &Value) -> Vec<SchemaError> {
+    let mut problems = Vec::new();
+    let Some(tools) = schema.as_array() else {
+        return vec![gateway_problem(
+            "#",
+            "the tool schema must be an array of tools",
+        )];
+    };
+    for (i, tool) in tools.iter().enumerate() {
+        let at = format!("#/{i}");
+        let name = tool.get("name").and_then(Value::as_str).unwrap_or("");
+        if !is_tool_name(name) || name.contains(GATEWAY_SEPARATOR) {
+            problems.push(SchemaError::BadName {
+                operation: format!("{at}/name"),
+                name: name.to_owned(),
+                rule: "tool names are 1 to 64 letters, digits, _ or -, without ___".into(),
+            });
+        }
+        if tool
+            .get("description")
+            .and_then(Value::as_str)
+            .is_none_or(|d| d.trim().is_empty())
+        {
+            problems.push(SchemaError::MissingDescription {
+                operation: format!("{at}/description"),
+            });
+        }
+        match tool.get("inputSchema") {
+            Some(input) if input.get("type") == Some(&json!("object")) => {
+                keywords(input, &format!("{at}/inputSchema"), &mut problems)
+            }
+            _ => problems.push(gateway_problem(
+                &format!("{at}/inputSchema"),
+                "inputSchema must be an object schema",
+            )),
+        }
+        if let Some(output) = tool.get("outputSchema") {
+            keywords(output, &format!("{at}/outputSchema"), &mut problems);
+        }
+        for key in tool
+            .as_object()
+            .map(|o| o.keys().cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
+            if !["name", "description", "inputSchema", "outputSchema"].contains(&key.as_str()) {
+                problems.push(gateway_problem(
+                    &format!("{at}/{key}"),
+                    &format!("`{key}` is not a tool field"),
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// A construct the Gateway refuses, at the JSON pointer `at`.
+fn gateway_problem(at: &str, what: &str) -> SchemaError {
+    SchemaError::UnsupportedType {
+        operation: "tool schema".into(),
+        location: at.to_owned(),
+        what: what.to_owned(),
+    }
+}
+
+fn keywords(schema: &Value, at: &str, problems: &mut Vec<SchemaError>) {
+    let Some(map) = schema.as_object() else {
+        problems.push(gateway_problem(at, "a schema must be an object"));
+        return;
+    };
+    for (key, value) in map {
+        let here = format!("{at}/{key}");
+        match key.as_str() {
+            "properties" => {
+                for (name, child) in value.as_object().into_iter().flatten() {
+                    keywords(child, &format!("{here}/{name}"), problems);
+                }
+            }
+            "items" => keywords(value, &here, problems),
+            k if GATEWAY_SCHEMA_KEYWORDS.contains(&k) => {}
+            other => problems.push(gateway_problem(
+                &here,
+                &format!("the keyword `{other}` is not accepted by the Gateway"),
+            )),
+        }
     }
 }
 

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::{append_sentence, display_value};
+
 /// Why a schema could not be lowered; turned into a
 /// [`SchemaError::UnsupportedType`](crate::SchemaError) by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -257,22 +259,9 @@ fn move_into_description(map: &mut Map<String, Value>) {
     if notes.is_empty() {
         return;
     }
-    let description = match map.get("description").and_then(Value::as_str) {
-        Some(existing) if !existing.trim().is_empty() => {
-            let existing = existing.trim_end();
-            let sep = if existing.ends_with('.') { " " } else { ". " };
-            format!("{existing}{sep}{}", notes.join(" "))
-        }
-        _ => notes.join(" "),
-    };
+    let existing = map.get("description").and_then(Value::as_str).unwrap_or("");
+    let description = append_sentence(existing, &notes.join(" "));
     map.insert("description".into(), Value::String(description));
-}
-
-fn display_value(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -1,36 +1,17 @@
-//! Generation of the OpenAPI 3.0 document (Bedrock profile) and of the
-//! function-details `functionSchema`, from the registered handlers.
+//! The OpenAPI 3.0 document (Bedrock profile) of an OpenAPI action group,
+//! from the registered routes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
 use serde_json::{Map, Value, json};
-use utoipa::{PartialSchema, ToSchema};
+use utoipa::PartialSchema;
 
-use crate::error::SchemaError;
-use crate::lower::{Unsupported, inline_refs, lower_schema};
+use super::lower::{Unsupported, inline_refs, lower_schema};
+use super::rules::{MAX_OPERATIONS, bedrock_openapi_violations};
+use super::unsupported;
+use crate::error::{ErrorBody, SchemaError};
 use crate::operation::{OperationDoc, ParamDoc, ParamLocation};
-use crate::profile::{
-    FUNCTION_PARAMETER_TYPES, MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS,
-    bedrock_function_schema_violations, bedrock_openapi_violations,
-};
-use crate::resolver::{FunctionEntry, Resolver, RouteEntry};
-
-/// An error: what failed and what to change before trying again.
-#[derive(Serialize, ToSchema)]
-#[allow(dead_code)]
-struct ErrorBody {
-    /// Stable error name, e.g. `InvalidParameter`, `NotFound`, `Forbidden`.
-    error: String,
-    /// What went wrong and what to change, written for the model.
-    message: String,
-    /// The parameter at fault, when one is.
-    parameter: Option<String>,
-    /// What the parameter must be.
-    expected: Option<String>,
-    /// What was received (shortened).
-    received: Option<String>,
-}
+use crate::resolver::{Resolver, RouteEntry};
 
 fn error_body_schema() -> Result<Value, Unsupported> {
     let mut schema = serde_json::to_value(ErrorBody::schema()).unwrap_or(Value::Null);
@@ -42,16 +23,8 @@ fn error_response(description: &str, schema: &Value) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": schema}}})
 }
 
-fn unsupported(operation: &str, u: Unsupported) -> SchemaError {
-    SchemaError::UnsupportedType {
-        operation: operation.to_owned(),
-        location: u.pointer,
-        what: u.what,
-    }
-}
-
 /// Inlines and lowers a schema taken from a route's documentation.
-fn finish_schema(
+pub(crate) fn finish_schema(
     schema: &Value,
     components: &BTreeMap<String, Value>,
     operation: &str,
@@ -160,25 +133,6 @@ impl<S> Resolver<S> {
         }
         Ok(Value::Object(op))
     }
-
-    /// Generates the `functionSchema` (`{"functions": [...]}`) of this
-    /// resolver's function-details functions, or the first reason Bedrock
-    /// would reject it.
-    pub fn function_schema(&self) -> Result<Value, SchemaError> {
-        let functions = self
-            .functions
-            .iter()
-            .map(function_object)
-            .collect::<Result<Vec<_>, _>>()?;
-        let schema = json!({ "functions": functions });
-        match bedrock_function_schema_violations(&schema)
-            .into_iter()
-            .next()
-        {
-            Some(error) => Err(error),
-            None => Ok(schema),
-        }
-    }
 }
 
 fn parameter_object(p: &ParamDoc, doc: &OperationDoc, label: &str) -> Result<Value, SchemaError> {
@@ -221,90 +175,4 @@ fn check_path_parameters<S>(route: &RouteEntry<S>, label: &str) -> Result<(), Sc
         });
     }
     Ok(())
-}
-
-/// One function-details function: its parameters are the query/path
-/// parameters and the top-level body properties of its handler.
-fn function_object<S>(f: &FunctionEntry<S>) -> Result<Value, SchemaError> {
-    let label = f.name.as_str();
-    let mut params = Map::new();
-    let mut add = |name: &str,
-                   schema: &Value,
-                   description: Option<&str>,
-                   required: bool|
-     -> Result<(), SchemaError> {
-        let ty = schema
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("unspecified");
-        if !FUNCTION_PARAMETER_TYPES.contains(&ty) {
-            return Err(SchemaError::UnsupportedType {
-                operation: label.to_owned(),
-                location: format!("parameter `{name}`"),
-                what: format!(
-                    "type {ty} (function parameters are string, number, integer, boolean or array)"
-                ),
-            });
-        }
-        let mut text = description
-            .or_else(|| schema.get("description").and_then(Value::as_str))
-            .unwrap_or("")
-            .trim()
-            .to_owned();
-        if let Some(default) = schema.get("default") {
-            let default = match default {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let sep = if text.is_empty() || text.ends_with('.') {
-                " "
-            } else {
-                ". "
-            };
-            text = format!("{text}{sep}Default: {default}.").trim().to_owned();
-        }
-        params.insert(
-            name.to_owned(),
-            json!({"type": ty, "description": text, "required": required}),
-        );
-        Ok(())
-    };
-    for p in &f.doc.parameters {
-        let schema = finish_schema(
-            &p.schema,
-            &f.doc.components,
-            label,
-            &format!("#/{}", p.name),
-        )?;
-        add(&p.name, &schema, p.description.as_deref(), p.required)?;
-    }
-    if let Some(body) = &f.doc.request_body {
-        let schema = finish_schema(body, &f.doc.components, label, "#/body")?;
-        let required: BTreeSet<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        if let Some(props) = schema.get("properties").and_then(Value::as_object) {
-            for (name, prop) in props {
-                add(name, prop, None, required.contains(name.as_str()))?;
-            }
-        }
-    }
-    if params.len() > MAX_FUNCTION_PARAMETERS {
-        return Err(SchemaError::TooManyParameters {
-            operation: label.to_owned(),
-            count: params.len(),
-            max: MAX_FUNCTION_PARAMETERS,
-        });
-    }
-    let mut function = json!({
-        "name": f.name,
-        "description": f.operation.description,
-        "parameters": params,
-    });
-    if f.operation.require_confirmation {
-        function["requireConfirmation"] = "ENABLED".into();
-    }
-    Ok(function)
 }
