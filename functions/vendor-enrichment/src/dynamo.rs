@@ -10,12 +10,14 @@
 //! | `VENDOR#<vendor_id>` | the record: `vendor_id`, `legal_name`, `aliases` (list), `tax_id`, `country`, `currency`, `payment_terms`, `risk_tier`, `status`, `default_category`, `parent_id` | vendor id |
 //! | `TAX#<normalized tax id>` | `vendor_id` | tax/VAT id, with and without its country prefix |
 //! | `NAME#<normalized name>` | `vendor_ids` (string set) | exact normalized legal name or alias |
-//! | `TOKEN#<word>` | `vendor_ids` (string set) | fuzzy candidates sharing a word (or its first four letters, `word~`) |
+//! | `TOKEN#<key>` | `vendor_ids` (string set) | candidates sharing a word, or its first or last four letters (`word~`, `~word`); for a whole word, the set's size is how many vendors use it, which weighs the word |
 //!
-//! A batch of line items is answered with two rounds of BatchGetItem (100
-//! keys a call): every id, tax, name and token key at once, then the records
-//! of the candidates found. The call count grows with the number of distinct
-//! vendors in the batch, not with the number of items.
+//! A batch of line items is answered with three rounds of BatchGetItem (100
+//! keys a call): every id, tax, name and token key at once; the records of
+//! the vendors found; the `TOKEN#` items of those vendors' words, for their
+//! weights. The call count grows with the number of distinct vendors and
+//! words in the batch, not with the number of items. The weights follow the
+//! table as `load_table` wrote it: reload it when the master changes.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

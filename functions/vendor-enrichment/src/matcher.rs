@@ -126,10 +126,10 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// One name of a vendor, normalized once per batch.
+/// One name of a vendor, normalized and weighed once per batch.
 struct MasterName {
     key: String,
-    words: Vec<(String, TokenClass)>,
+    tokens: Vec<Token>,
 }
 
 /// What a batch's decisions read: the store's answers and the vendors'
@@ -164,14 +164,7 @@ impl Evidence<'_> {
         self.names
             .get(id)?
             .iter()
-            .map(|n| {
-                let tokens: Vec<Token> = n
-                    .words
-                    .iter()
-                    .map(|(t, class)| Token::new(t, *class, self.df(t), self.rules))
-                    .collect();
-                compare(query, &tokens)
-            })
+            .map(|n| compare(query, &n.tokens))
             .max_by(|a, b| {
                 (a.complete, a.score)
                     .partial_cmp(&(b.complete, b.score))
@@ -278,15 +271,19 @@ pub async fn match_items<S: VendorStore>(
         hits.vendors.extend(found);
     }
 
-    let mut names: HashMap<String, Vec<MasterName>> = HashMap::new();
+    // The vendors' names, normalized once; their words' vendor counts next.
+    // (vendor id, normalized name, its words and their classes)
+    type Words = Vec<(String, TokenClass)>;
+    let mut normalized: Vec<(String, String, Words)> = Vec::new();
     let mut words: BTreeSet<String> = BTreeSet::new();
     for (id, v) in &hits.vendors {
-        let mut list: Vec<MasterName> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for n in std::iter::once(&v.legal_name).chain(&v.aliases) {
             let key = name_key(n, rules);
-            if list.iter().any(|m| m.key == key.key) {
+            if seen.contains(&key.key) {
                 continue;
             }
+            seen.push(key.key.clone());
             let w: Vec<(String, TokenClass)> = key
                 .tokens()
                 .map(|t| (t.to_owned(), token_class(t, rules)))
@@ -296,12 +293,8 @@ pub async fn match_items<S: VendorStore>(
                     .filter(|(t, c)| *c != TokenClass::Filler && !keys.tokens.contains(t))
                     .map(|(t, _)| t.clone()),
             );
-            list.push(MasterName {
-                key: key.key,
-                words: w,
-            });
+            normalized.push((id.clone(), key.key, w));
         }
-        names.insert(id.clone(), list);
     }
     if !words.is_empty() {
         let counts = store
@@ -312,8 +305,23 @@ pub async fn match_items<S: VendorStore>(
             .await?;
         hits.tokens.extend(counts.tokens);
     }
+    let mut evidence = Evidence {
+        rules,
+        hits,
+        names: HashMap::new(),
+    };
+    for (id, key, w) in normalized {
+        let tokens = w
+            .iter()
+            .map(|(t, class)| Token::new(t, *class, evidence.df(t), rules))
+            .collect();
+        evidence
+            .names
+            .entry(id)
+            .or_default()
+            .push(MasterName { key, tokens });
+    }
 
-    let evidence = Evidence { rules, hits, names };
     Ok(items
         .iter()
         .zip(&candidates)

@@ -114,7 +114,7 @@ pub fn resolver(state: Arc<AppState>) -> Resolver<Arc<AppState>> {
         )
         .get(
             "/vendors",
-            Operation::new("Search the vendor master by name (typos, legal forms and accents tolerated) or tax/VAT id. Returns the best candidates with scores; several close candidates are reported as ambiguous.")
+            Operation::new("Search the vendor master by name (typos, legal forms, accents, abbreviations and word order tolerated) or tax/VAT id. A name is matched only when every word agrees; otherwise the closest vendors come back as candidates with scores and a flag (low_confidence_match, ambiguous_match, vendor_country_mismatch): ask the user which vendor is meant, never assume the first.")
                 .operation_id("search_vendors"),
             search_vendors,
         )

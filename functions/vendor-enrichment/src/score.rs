@@ -1,7 +1,7 @@
 //! Token-level name comparison.
 //!
 //! Whole-name string similarity is dominated by the words two names share:
-//! `Tidewater Plastics` and `Tidewater Logistics` look 90 % alike, yet they
+//! `Kestrel Ceramics` and `Kestrel Chemicals` look nearly alike as strings, yet they
 //! are two companies. Here names are compared word by word instead. Each
 //! word has a class (distinctive, industry, country, filler) and a weight
 //! that falls with the number of vendors in the master that use it. Words

@@ -229,3 +229,34 @@ async fn one_huge_item_does_not_spoil_the_batch() {
     assert_eq!(body["truncated"], false, "{body}");
     assert_eq!(body["results"][1]["vendor"]["vendor_id"], "V-10001");
 }
+
+/// `sfn-batch-review.json`: a misspelt name accepted; an unknown vendor
+/// sharing a master vendor's first word, an id of one vendor with the name
+/// of another and a country no candidate has, each left for review with its
+/// flag; an id that matches nothing flagged while the name still matches.
+#[tokio::test]
+async fn the_review_sample_batch() {
+    let out = answer(event("sfn-batch-review.json")).await.unwrap();
+    let r = out["results"].as_array().unwrap();
+    let flags = |i: usize| r[i]["flags"].clone();
+    assert_eq!(r[0]["vendor"]["vendor_id"], "V-10061", "{}", r[0]);
+    assert_eq!(r[0]["match"]["method"], "fuzzy_name");
+    assert_eq!(flags(0), json!([]));
+
+    assert!(r[1]["vendor"].is_null(), "{}", r[1]);
+    assert_eq!(flags(1), json!(["low_confidence_match"]));
+    assert_eq!(r[1]["match"]["candidates"][0]["vendor_id"], "V-10061");
+    assert_eq!(r[1]["approver_route"], "ap-review");
+
+    assert!(r[2]["vendor"].is_null());
+    assert_eq!(flags(2), json!(["conflicting_vendor_evidence"]));
+    assert_eq!(r[2]["approver_route"], "fraud-review");
+
+    assert!(r[3]["vendor"].is_null());
+    assert_eq!(flags(3), json!(["vendor_country_mismatch"]));
+    assert_eq!(r[3]["match"]["candidates"][0]["vendor_id"], "V-10131");
+
+    assert_eq!(r[4]["vendor"]["vendor_id"], "V-10221");
+    assert_eq!(flags(4), json!(["unknown_vendor_id", "high_risk_vendor"]));
+    assert_eq!(r[4]["approver_route"], "ap-review");
+}
