@@ -1,5 +1,8 @@
-//! The errors of this function, under stable names: a workflow's
-//! `Retry` matches `CryptoPreprocess.KeyUnavailable`; the rest are final.
+//! The errors of this function, under stable names (`CryptoPreprocess.` +
+//! the name): a workflow's `Retry` matches `CryptoPreprocess.KeyUnavailable`
+//! only; the rest are final. A key or secret that is *configured* wrong is
+//! `KeyUnusable`, never `KeyUnavailable`, so no retry budget is spent on a
+//! fault that does not fix itself.
 
 use actionkit::ActionError;
 
@@ -28,7 +31,8 @@ pub fn stale_timestamp(age_seconds: i64, tolerance: i64) -> ActionError {
     .retryable(false)
 }
 
-/// A key or secret could not be fetched (KMS, Secrets Manager). Retryable.
+/// A key or secret could not be fetched because KMS or Secrets Manager is
+/// throttling, down or slow: a fault that passes. Retryable.
 pub fn key_unavailable(detail: impl Into<String>) -> ActionError {
     ActionError::new(
         503,
@@ -37,6 +41,33 @@ pub fn key_unavailable(detail: impl Into<String>) -> ActionError {
     )
     .retryable(true)
     .with_log_detail(detail)
+}
+
+/// A key or secret is configured so that it cannot be used: the KMS key is
+/// missing, disabled, pending deletion or not permitted to this function;
+/// the secret is missing, deleted, empty or not permitted; or it is not
+/// configured at all. An operator must fix the configuration. Not retryable.
+pub fn key_unusable(detail: impl Into<String>) -> ActionError {
+    ActionError::new(
+        500,
+        "KeyUnusable",
+        "A key or secret this function is configured with cannot be used (missing, disabled, \
+         pending deletion or not permitted); an operator must fix the configuration, retrying does not help.",
+    )
+    .retryable(false)
+    .with_log_detail(detail)
+}
+
+/// The JSON document holds an object with the same key twice: it is not
+/// I-JSON (RFC 7493), so RFC 8785 gives it no canonical form. Not retryable.
+pub fn duplicate_key() -> ActionError {
+    ActionError::new(
+        400,
+        "DuplicateKey",
+        "The JSON document has an object with the same key twice (not I-JSON, RFC 8785 section 3.1): \
+         which value counts is ambiguous, so it has no digest. Send each key once.",
+    )
+    .retryable(false)
 }
 
 /// Decryption or authentication failed: wrong key, wrong context, or

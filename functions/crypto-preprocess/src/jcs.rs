@@ -1,9 +1,122 @@
 //! RFC 8785 JSON Canonicalization Scheme: equal documents serialize to the
-//! same bytes, so they hash equal (dedup, audit, signatures).
+//! same bytes, so they hash equal (dedup, audit, signatures). Also a strict
+//! parser for documents given as JSON text, which refuses what RFC 8785
+//! §3.1 (I-JSON) leaves without a canonical form: duplicate object keys.
 
-use std::fmt::Write;
+use std::collections::HashSet;
+use std::fmt::{self, Write};
 
-use serde_json::Value;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+
+/// Why a JSON text was refused by [`parse_strict`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StrictJsonError {
+    /// An object has the same key twice.
+    #[error("an object has the same key twice")]
+    DuplicateKey,
+    /// The text is not JSON.
+    #[error("the text is not valid JSON (line {line}, column {column})")]
+    Syntax {
+        /// The line of the error (1-based).
+        line: usize,
+        /// The column of the error (1-based).
+        column: usize,
+    },
+}
+
+/// Parses JSON text, refusing duplicate object keys (which serde_json,
+/// like most parsers, silently resolves to the last value).
+pub fn parse_strict(text: &str) -> Result<Value, StrictJsonError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = StrictValue
+        .deserialize(&mut de)
+        .and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|e| {
+        if e.to_string().starts_with(DUPLICATE) {
+            StrictJsonError::DuplicateKey
+        } else {
+            StrictJsonError::Syntax {
+                line: e.line(),
+                column: e.column(),
+            }
+        }
+    })
+}
+
+/// The custom error message a duplicate raises inside serde.
+const DUPLICATE: &str = "duplicate object key";
+
+/// Builds a [`Value`] like serde_json does, checking each object's keys.
+#[derive(Clone, Copy)]
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("a number outside IEEE 754 double range"))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(StrictValue)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        let mut seen = HashSet::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(de::Error::custom(DUPLICATE));
+            }
+            let value = access.next_value_seed(StrictValue)?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
+}
 
 /// The canonical form of `value`.
 pub fn canonicalize(value: &Value) -> Result<String, NonFiniteNumber> {
@@ -190,6 +303,50 @@ mod tests {
             write_number(f, &mut out).unwrap();
             assert_eq!(out, expected, "{f:e}");
         }
+    }
+
+    #[test]
+    fn strict_parsing_refuses_duplicate_keys_at_any_depth() {
+        for text in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":1,"b":{"c":1,"c":1}}"#,
+            r#"[{"x":[{"k":null,"k":null}]}]"#,
+            // The same key, escaped differently: still the same key.
+            r#"{"\u00e9":1,"é":2}"#,
+        ] {
+            assert_eq!(
+                parse_strict(text),
+                Err(StrictJsonError::DuplicateKey),
+                "{text}"
+            );
+        }
+        for text in [
+            r#"{"a":1,"A":2,"b":{"a":3}}"#,
+            r#"[{"a":1},{"a":2}]"#,
+            "1e21",
+            "\"x\"",
+        ] {
+            let strict = parse_strict(text).unwrap();
+            assert_eq!(
+                strict,
+                serde_json::from_str::<Value>(text).unwrap(),
+                "{text}"
+            );
+        }
+        assert!(matches!(
+            parse_strict(r#"{"a":1} trailing"#),
+            Err(StrictJsonError::Syntax { .. })
+        ));
+        assert!(matches!(
+            parse_strict("[1,"),
+            Err(StrictJsonError::Syntax { .. })
+        ));
+        // Nesting beyond serde_json's recursion limit is an error, not a crash.
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(matches!(
+            parse_strict(&deep),
+            Err(StrictJsonError::Syntax { .. })
+        ));
     }
 
     #[test]

@@ -22,7 +22,7 @@ mod signature;
 
 pub use detect::{Finding, Kind, find, iban_is_valid, luhn_is_valid};
 pub use digest::sha256_hex;
-pub use jcs::canonicalize;
+pub use jcs::{StrictJsonError, canonicalize, parse_strict};
 pub use keys::{Context, KeyProvider, WrappedKey, parse_master_key};
 pub use pseudonymize::{Reidentified, SealedVault, Tokenizer};
 pub use routes::{ACTION_GROUP, AppState, MAX_DOCUMENT_BYTES, resolver};

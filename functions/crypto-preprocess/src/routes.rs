@@ -13,9 +13,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::digest::sha256_hex;
-use crate::error::invalid;
+use crate::error::{duplicate_key, invalid};
 use crate::fields;
-use crate::jcs::canonicalize;
+use crate::jcs::{StrictJsonError, canonicalize, parse_strict};
 use crate::keys::{Context, KeyProvider, WrappedKey, check_context};
 use crate::paths::FieldPath;
 use crate::pseudonymize::{
@@ -54,7 +54,7 @@ pub struct DigestRequest {
     pub text: Option<String>,
     /// Bytes, base64-encoded.
     pub base64: Option<String>,
-    /// A JSON document, hashed in RFC 8785 canonical form (equal documents hash equal).
+    /// A JSON document, hashed in RFC 8785 canonical form (equal documents hash equal). A string is read as the document's JSON text (Bedrock agents send every value as a string); an object with the same key twice is refused (DuplicateKey).
     #[schema(value_type = Option<Object>)]
     pub json: Option<Value>,
 }
@@ -126,6 +126,8 @@ pub struct PseudonymizeResult {
     pub document: Option<Value>,
     /// The token vault, envelope-encrypted: safe to pass through the workflow.
     pub vault: SealedVault,
+    /// The encryption context the vault is sealed under (the given context with document_id and purpose): not personal data; pass it to reidentify as `context`.
+    pub context: Context,
     /// Tokens made, per type.
     pub counts: BTreeMap<String, usize>,
     /// Where the data key came from (`local-not-for-production` outside AWS).
@@ -144,7 +146,7 @@ pub struct ReidentifyRequest {
     pub document: Option<Value>,
     /// The vault from pseudonymize.
     pub vault: SealedVault,
-    /// The same extra context as at pseudonymize.
+    /// The same extra context as at pseudonymize, or the `context` pseudonymize returned.
     #[serde(default)]
     pub context: Context,
 }
@@ -274,12 +276,28 @@ async fn digest(Body(req): Body<DigestRequest>) -> Result<Json<DigestResult>, Ac
                 .map_err(|_| invalid("`base64` is not valid base64."))?,
             None,
         ),
-        (None, None, Some(json)) => (
-            canonicalize(&json)
-                .map_err(|e| invalid(e.to_string()))?
-                .into_bytes(),
-            Some("RFC8785".to_owned()),
-        ),
+        (None, None, Some(json)) => {
+            let document = match json {
+                // The JSON text of the document (always so from a Bedrock agent):
+                // hashed as the document it encodes, duplicate keys refused.
+                Value::String(text) => {
+                    check_size("json", text.len())?;
+                    parse_strict(&text).map_err(|e| match e {
+                        StrictJsonError::DuplicateKey => duplicate_key(),
+                        syntax => invalid(format!(
+                            "`json` is a string, so it must hold a JSON document: {syntax}."
+                        )),
+                    })?
+                }
+                document => document,
+            };
+            (
+                canonicalize(&document)
+                    .map_err(|e| invalid(e.to_string()))?
+                    .into_bytes(),
+                Some("RFC8785".to_owned()),
+            )
+        }
         _ => return Err(invalid("Give exactly one of `text`, `base64` and `json`.")),
     };
     check_size("input", bytes.len())?;
@@ -369,6 +387,7 @@ async fn pseudonymize(
         text,
         document,
         vault,
+        context,
         counts,
         key_provider: app.keys.name().to_owned(),
     }))

@@ -112,8 +112,11 @@ const REGISTRY: &[&str] = &[
     "YE:4a4n18c",
 ];
 
-/// (country, [(count, class)]) of every registry entry.
-static FORMATS: LazyLock<Vec<(String, Vec<(usize, char)>)>> = LazyLock::new(|| {
+/// A BBAN format: (count, class) parts, class `n`, `a` or `c`.
+type Format = Vec<(usize, char)>;
+
+/// (country, format) of every registry entry.
+static FORMATS: LazyLock<Vec<(String, Format)>> = LazyLock::new(|| {
     REGISTRY
         .iter()
         .map(|entry| {

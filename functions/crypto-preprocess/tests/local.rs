@@ -361,3 +361,134 @@ fn committed_openapi_matches_the_code() {
     assert!(actionkit::gateway_tool_schema_violations(&tools).is_empty());
     actionkit_testkit::assert_json_snapshot("openapi/crypto-preprocess.tools.json", &tools);
 }
+
+/// The RFC 8785 examples as JSON text: §3.2.2 (with its canonical form),
+/// §3.2.3's sorting example, Appendix B's numbers, and issue 12's case.
+const RFC8785_EXAMPLES: &[(&str, Option<&str>)] = &[
+    (
+        r#"{
+            "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+            "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+            "literals": [null, true, false]
+        }"#,
+        Some(
+            r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#,
+        ),
+    ),
+    (
+        r#"{"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh",
+            "1": "One", "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis"}"#,
+        None,
+    ),
+    (
+        "[0, -0, 5e-324, -5e-324, 1.7976931348623157e308, 9007199254740992, 9007199254740994, 1e21, \
+         9.999999999999997e22, 1e23, 295147905179352830000, 0.000001, 1e-7, 333333333.3333332, -1e-7, 4.35, 0.002]",
+        Some(
+            "[0,0,5e-324,-5e-324,1.7976931348623157e+308,9007199254740992,9007199254740994,1e+21,\
+             9.999999999999997e+22,1e+23,295147905179352830000,0.000001,1e-7,333333333.3333332,-1e-7,4.35,0.002]",
+        ),
+    ),
+    (
+        r#"{"b":2,"a":[1.0,1e21]}"#,
+        Some(r#"{"a":[1,1e+21],"b":2}"#),
+    ),
+];
+
+fn agent_digest_event(json_text: &str) -> Value {
+    json!({
+        "messageVersion": "1.0",
+        "agent": {"name": "ops", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
+        "inputText": "hash this", "sessionId": "123456789012345", "actionGroup": ACTION_GROUP,
+        "apiPath": "/digest", "httpMethod": "POST", "parameters": [],
+        "requestBody": {"content": {"application/json": {"properties": [
+            {"name": "json", "type": "object", "value": json_text}
+        ]}}},
+        "sessionAttributes": {}, "promptSessionAttributes": {}
+    })
+}
+
+/// (HTTP status, body) of an agent call.
+async fn agent(r: &Resolver<Arc<AppState>>, event: Value) -> (u64, Value) {
+    let raw = r
+        .handle(event, actionkit::Context::default())
+        .await
+        .unwrap();
+    let response: Value = serde_json::from_str(raw.get()).unwrap();
+    let body = response["response"]["responseBody"]["application/json"]["body"]
+        .as_str()
+        .unwrap();
+    (
+        response["response"]["httpStatusCode"].as_u64().unwrap(),
+        serde_json::from_str(body).unwrap(),
+    )
+}
+
+/// The answer of an AgentCore Gateway tool call (`<target>___<tool>`).
+async fn gateway(r: &Resolver<Arc<AppState>>, tool: &str, arguments: &str) -> Value {
+    let mut context = actionkit::Context::default();
+    // lambda_runtime does not export the type; it is what the runtime decodes.
+    context.client_context = Some(
+        serde_json::from_value(
+            json!({"custom": {"bedrockAgentCoreToolName": format!("crypto___{tool}")}}),
+        )
+        .unwrap(),
+    );
+    let raw = r.handle_json(arguments, context).await.unwrap();
+    serde_json::from_str(raw.get()).unwrap()
+}
+
+#[tokio::test]
+async fn the_same_document_has_the_same_digest_through_every_caller() {
+    let r = app(MASTER);
+    for (text, canonical) in RFC8785_EXAMPLES {
+        let document: Value = serde_json::from_str(text).unwrap();
+        let expected = match canonical {
+            Some(c) => crypto_preprocess::sha256_hex(c.as_bytes()),
+            None => crypto_preprocess::sha256_hex(
+                crypto_preprocess::canonicalize(&document)
+                    .unwrap()
+                    .as_bytes(),
+            ),
+        };
+        let (status, by_agent) = agent(&r, agent_digest_event(text)).await;
+        assert_eq!(status, 200, "{by_agent}");
+        let by_tool = gateway(&r, "digest", &json!({"json": document}).to_string()).await;
+        let by_tool_text = gateway(&r, "digest", &json!({"json": text}).to_string()).await;
+        let by_task = task(&r, "digest", json!({"json": document})).await.unwrap();
+        let by_task_text = task(&r, "digest", json!({"json": text})).await.unwrap();
+        for (caller, out) in [
+            ("agent", &by_agent),
+            ("gateway", &by_tool),
+            ("gateway, as text", &by_tool_text),
+            ("task", &by_task),
+            ("task, as text", &by_task_text),
+        ] {
+            assert_eq!(out["sha256"], expected, "{caller}: {text}");
+            assert_eq!(out["canonicalization"], "RFC8785", "{caller}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn duplicate_keys_are_refused_through_every_caller() {
+    let r = app(MASTER);
+    for text in [
+        r#"{"a":1,"a":2}"#,
+        r#"{"b":2,"a":[1.0,1e21],"b":3}"#,
+        r#"{"x":{"k":null,"\u006b":true}}"#,
+    ] {
+        let (status, body) = agent(&r, agent_digest_event(text)).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(body.to_string().contains("DuplicateKey"), "{body}");
+        let tool = gateway(&r, "digest", &json!({"json": text}).to_string()).await;
+        assert_eq!(tool["isError"], true, "{tool}");
+        assert!(tool.to_string().contains("DuplicateKey"), "{tool}");
+        let err = task(&r, "digest", json!({"json": text})).await.unwrap_err();
+        assert_eq!(err.error_type, "CryptoPreprocess.DuplicateKey");
+    }
+    // A string that is not JSON is bad input, named as such.
+    let err = task(&r, "digest", json!({"json": "{not json"}))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_type, "CryptoPreprocess.InvalidInput");
+}

@@ -91,6 +91,13 @@ async fn pseudonymize_and_reidentify_with_kms() {
         !out["vault"].to_string().contains("jane"),
         "the vault is encrypted"
     );
+    // The context the vault is sealed under comes back, and opens it as is.
+    assert_eq!(
+        out["context"],
+        json!({"execution_id": "exec-1", "document_id": "INV-42", "purpose": "pseudonymization-vault"})
+    );
+    let back = task(&r, "reidentify", json!({"document_id": "INV-42", "text": text, "vault": out["vault"], "context": out["context"]})).await.unwrap();
+    assert_eq!(back["text"], LETTER);
     // The model answers with the tokens; re-identification restores the exact values.
     let model = text.replace("Dear", "Hello");
     let back = task(&r, "reidentify", json!({"document_id": "INV-42", "text": model, "vault": out["vault"], "context": {"execution_id": "exec-1"}})).await.unwrap();
@@ -248,8 +255,10 @@ async fn payloads_over_256_kib_travel_through_s3() {
     assert_eq!(err.error_type, "CryptoPreprocess.Forbidden");
 }
 
+/// An unknown KMS key and an unconfigured secret are configuration faults:
+/// the final `KeyUnusable`, which no workflow retries.
 #[tokio::test]
-async fn an_unknown_kms_key_is_retryable_key_unavailable() {
+async fn an_unknown_kms_key_or_a_missing_secret_is_final_key_unusable() {
     let moto = Moto::start();
     let kms = actionkit_testkit::moto_client!(aws_sdk_kms, moto.endpoint());
     let state = AppState {
@@ -261,6 +270,143 @@ async fn an_unknown_kms_key_is_retryable_key_unavailable() {
         token_key: SecretSource::Env(b"k".to_vec()),
     };
     let r = resolver(Arc::new(state));
+    // moto answers NotFoundException for the alias.
+    let err = task(
+        &r,
+        "encrypt_fields",
+        json!({"document": {"a": 1}, "fields": ["a"], "context": {"document_id": "D"}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "CryptoPreprocess.KeyUnusable");
+    assert!(
+        !err.error_message.contains("does-not-exist"),
+        "{}",
+        err.error_message
+    );
+    let err = task(
+        &r,
+        "verify_signature",
+        json!({"payload": "x", "signature_header": format!("t=1,v1={}", "00".repeat(32))}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "CryptoPreprocess.KeyUnusable");
+}
+
+/// The Secrets Manager faults moto can give: a secret that does not exist
+/// (ResourceNotFoundException) and one marked for deletion
+/// (InvalidRequestException). Both are final.
+#[tokio::test]
+async fn a_missing_or_deleted_secret_is_final_key_unusable() {
+    let moto = Moto::start();
+    let secrets = actionkit_testkit::moto_client!(aws_sdk_secretsmanager, moto.endpoint());
+    let deleted = secrets
+        .create_secret()
+        .name("token-key-deleted")
+        .secret_string("tok")
+        .send()
+        .await
+        .unwrap();
+    secrets
+        .delete_secret()
+        .secret_id(deleted.arn().unwrap())
+        .recovery_window_in_days(7)
+        .send()
+        .await
+        .unwrap();
+    let missing = "arn:aws:secretsmanager:us-east-1:123456789012:secret:never-created-AbCdEf";
+    for secret_id in [missing, deleted.arn().unwrap()] {
+        let state = AppState {
+            keys: KeyProvider::Local { master: [1; 32] },
+            webhook_secret: SecretSource::Missing("webhook"),
+            token_key: SecretSource::secrets_manager(secrets.clone(), secret_id),
+        };
+        let err = task(
+            &resolver(Arc::new(state)),
+            "pseudonymize",
+            json!({"document_id": "D-1", "text": "mail jane@example.com"}),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            err.error_type, "CryptoPreprocess.KeyUnusable",
+            "{secret_id}"
+        );
+        assert!(!err.error_message.contains("jane"), "{}", err.error_message);
+    }
+}
+
+/// moto refuses a Decrypt that names another key than the one the data key
+/// was wrapped with as AccessDeniedException (AWS itself would say
+/// IncorrectKeyException): the class, denied access, is final.
+#[tokio::test]
+async fn access_denied_by_kms_is_final_key_unusable() {
+    let moto = Moto::start();
+    let kms = actionkit_testkit::moto_client!(aws_sdk_kms, moto.endpoint());
+    let with_key = |key_id: String| {
+        resolver(Arc::new(AppState {
+            keys: KeyProvider::Kms {
+                client: kms.clone(),
+                key_id,
+            },
+            webhook_secret: SecretSource::Missing("webhook"),
+            token_key: SecretSource::Env(b"k".to_vec()),
+        }))
+    };
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        keys.push(
+            kms.create_key()
+                .send()
+                .await
+                .unwrap()
+                .key_metadata
+                .unwrap()
+                .key_id,
+        );
+    }
+    let out = task(
+        &with_key(keys[0].clone()),
+        "pseudonymize",
+        json!({"document_id": "INV-7", "text": "mail jane@example.com"}),
+    )
+    .await
+    .unwrap();
+    let err = task(
+        &with_key(keys[1].clone()),
+        "reidentify",
+        json!({"document_id": "INV-7", "text": out["text"], "vault": out["vault"], "context": out["context"]}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "CryptoPreprocess.KeyUnusable");
+    assert!(
+        !err.error_message.contains(&keys[0]),
+        "{}",
+        err.error_message
+    );
+}
+
+/// KMS and Secrets Manager down (nothing listens): the retryable
+/// `KeyUnavailable`.
+#[tokio::test]
+async fn an_unreachable_service_is_retryable_key_unavailable() {
+    let endpoint = "http://127.0.0.1:9";
+    let no_retry = |b: aws_sdk_kms::config::Builder| {
+        b.retry_config(aws_sdk_kms::config::retry::RetryConfig::disabled())
+    };
+    let kms = actionkit_testkit::moto_client!(aws_sdk_kms, endpoint, no_retry);
+    let secrets = actionkit_testkit::moto_client!(aws_sdk_secretsmanager, endpoint, |b| b
+        .retry_config(aws_sdk_secretsmanager::config::retry::RetryConfig::disabled()));
+    let r = resolver(Arc::new(AppState {
+        keys: KeyProvider::Kms {
+            client: kms,
+            key_id: "alias/actionkit".into(),
+        },
+        webhook_secret: SecretSource::secrets_manager(secrets, "webhook"),
+        token_key: SecretSource::Env(b"k".to_vec()),
+    }));
     let err = task(
         &r,
         "encrypt_fields",
