@@ -58,6 +58,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         let invocation = Invocation {
             source: Source::Agent(&agent),
             raw,
+            loaded_text: None,
             context,
         };
         let reply = run_handler(route.handler.as_ref(), &invocation, &self.state).await;

@@ -149,6 +149,11 @@ impl<'a> RawPayload<'a> {
         }
     }
 
+    /// The payload text as received.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// The payload as a JSON value (parsed on first use).
     pub(crate) fn value(&self) -> &Value {
         self.parsed

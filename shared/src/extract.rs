@@ -31,6 +31,8 @@ pub(crate) enum Source<'a> {
 pub struct Invocation<'a> {
     pub(crate) source: Source<'a>,
     pub(crate) raw: &'a RawPayload<'a>,
+    /// The text of a task input read from the payload store.
+    pub(crate) loaded_text: Option<&'a str>,
     pub(crate) context: &'a lambda_runtime::Context,
 }
 
@@ -38,6 +40,13 @@ impl<'a> Invocation<'a> {
     /// The raw event as received.
     pub fn raw_event(&self) -> &'a Value {
         self.raw.value()
+    }
+
+    /// The JSON text the input was decoded from, for checks a parsed value
+    /// cannot make (an object with the same key twice): the payload as
+    /// received, or, for a task input read from the payload store, that input.
+    pub fn input_text(&self) -> &'a str {
+        self.loaded_text.unwrap_or_else(|| self.raw.text())
     }
 
     /// The Lambda invocation context.

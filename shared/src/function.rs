@@ -33,6 +33,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 let invocation = Invocation {
                     source: Source::Agent(&agent),
                     raw,
+                    loaded_text: None,
                     context,
                 };
                 run_handler(function.handler.as_ref(), &invocation, &self.state).await

@@ -92,6 +92,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 let invocation = Invocation {
                     source: Source::Tool(arguments),
                     raw,
+                    loaded_text: None,
                     context,
                 };
                 let reply = run_handler(handler, &invocation, &self.state).await;

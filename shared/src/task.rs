@@ -34,8 +34,9 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             })?),
         };
         let invocation = Invocation {
-            source: Source::Task(loaded.as_ref().unwrap_or(input)),
+            source: Source::Task(loaded.as_ref().map_or(input, |(_, value)| value)),
             raw,
+            loaded_text: loaded.as_ref().map(|(text, _)| text.as_str()),
             context,
         };
         let reply = run_handler(task.handler.as_ref(), &invocation, &self.state).await;
@@ -77,7 +78,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     async fn load_payload(
         &self,
         reference: Result<PayloadRef, ActionError>,
-    ) -> Result<Value, ActionError> {
+    ) -> Result<(String, Value), ActionError> {
         let reference = reference?;
         let Some((store, _)) = &self.payloads else {
             return Err(ActionError::new(
@@ -86,10 +87,11 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 "This function takes no `payload_ref` inputs.",
             ));
         };
-        let bytes = store.get(&reference).await?;
-        serde_json::from_slice(&bytes).map_err(|_| {
-            ActionError::new(400, "InvalidInput", "The referenced payload is not JSON.")
-        })
+        let not_json =
+            || ActionError::new(400, "InvalidInput", "The referenced payload is not JSON.");
+        let text = String::from_utf8(store.get(&reference).await?).map_err(|_| not_json())?;
+        let value = serde_json::from_str(&text).map_err(|_| not_json())?;
+        Ok((text, value))
     }
 
     /// Returns `json` as is, or writes it to the payload store and returns

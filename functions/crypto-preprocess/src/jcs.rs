@@ -44,6 +44,74 @@ pub fn parse_strict(text: &str) -> Result<Value, StrictJsonError> {
     })
 }
 
+/// Whether JSON text (already known to parse) has an object with the same
+/// key twice anywhere; text that does not parse has none.
+pub fn has_duplicate_keys(text: &str) -> bool {
+    let mut de = serde_json::Deserializer::from_str(text);
+    // Walks the text without building a value; only the keys are kept.
+    matches!(UniqueKeys.deserialize(&mut de), Err(e) if e.to_string().starts_with(DUPLICATE))
+}
+
+/// Checks the keys of every object, building nothing else.
+#[derive(Clone, Copy)]
+struct UniqueKeys;
+
+impl<'de> DeserializeSeed<'de> for UniqueKeys {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for UniqueKeys {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(UniqueKeys)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<(), A::Error> {
+        let mut seen = HashSet::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if !seen.insert(key) {
+                return Err(de::Error::custom(DUPLICATE));
+            }
+            access.next_value_seed(UniqueKeys)?;
+        }
+        Ok(())
+    }
+}
+
 /// The custom error message a duplicate raises inside serde.
 const DUPLICATE: &str = "duplicate object key";
 
@@ -341,6 +409,19 @@ mod tests {
             parse_strict("[1,"),
             Err(StrictJsonError::Syntax { .. })
         ));
+        for text in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"t":"x","input":{"json":[{"k":1,"k":1}]}}"#,
+        ] {
+            assert!(has_duplicate_keys(text), "{text}");
+        }
+        for text in [
+            r#"{"a":{"a":{"a":1}},"b":[{"a":1},{"a":1}]}"#,
+            "not json",
+            r#""{\"a\":1,\"a\":2}""#,
+        ] {
+            assert!(!has_duplicate_keys(text), "{text}");
+        }
         // Nesting beyond serde_json's recursion limit is an error, not a crash.
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(matches!(

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use actionkit::{ActionError, Body, Json, Operation, Resolver, State};
+use actionkit::{ActionError, Body, FromInvocation, Invocation, Json, Operation, Resolver, State};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::digest::sha256_hex;
 use crate::error::{duplicate_key, invalid};
 use crate::fields;
-use crate::jcs::{StrictJsonError, canonicalize, parse_strict};
+use crate::jcs::{StrictJsonError, canonicalize, has_duplicate_keys, parse_strict};
 use crate::keys::{Context, KeyProvider, WrappedKey, check_context};
 use crate::paths::FieldPath;
 use crate::pseudonymize::{
@@ -268,7 +268,25 @@ fn one_of<'a>(text: &'a Option<String>, document: &'a Option<Value>) -> Result<(
     }
 }
 
-async fn digest(Body(req): Body<DigestRequest>) -> Result<Json<DigestResult>, ActionError> {
+/// Refuses an input whose JSON text has an object with the same key twice,
+/// which the parsed input can no longer show (the last value silently
+/// wins). For an agent the document is inside a string, checked when it is
+/// parsed; a task input read from the payload store is checked as stored.
+struct UniqueKeys;
+
+impl<S> FromInvocation<S> for UniqueKeys {
+    fn from_invocation(invocation: &Invocation<'_>, _: &S) -> Result<Self, ActionError> {
+        if has_duplicate_keys(invocation.input_text()) {
+            return Err(duplicate_key());
+        }
+        Ok(UniqueKeys)
+    }
+}
+
+async fn digest(
+    _: UniqueKeys,
+    Body(req): Body<DigestRequest>,
+) -> Result<Json<DigestResult>, ActionError> {
     let (bytes, canonicalization) = match (req.text, req.base64, req.json) {
         (Some(text), None, None) => (text.into_bytes(), None),
         (None, Some(b64), None) => (

@@ -486,6 +486,21 @@ async fn duplicate_keys_are_refused_through_every_caller() {
         let err = task(&r, "digest", json!({"json": text})).await.unwrap_err();
         assert_eq!(err.error_type, "CryptoPreprocess.DuplicateKey");
     }
+    // Structured JSON: the text as received is checked, not the parsed value
+    // (in which the last value has already won).
+    for input in [
+        r#"{"task":"digest","input":{"json":{"a":1,"a":2}}}"#,
+        r#"{"task":"digest","input":{"json":{"b":{"x":[1,{"k":1,"k":2}]}}}}"#,
+    ] {
+        let err = r
+            .handle_json(input, actionkit::Context::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.error_type, "CryptoPreprocess.DuplicateKey", "{input}");
+    }
+    let tool = gateway(&r, "digest", r#"{"json":{"a":1,"a":2}}"#).await;
+    assert_eq!(tool["isError"], true, "{tool}");
+    assert!(tool.to_string().contains("DuplicateKey"), "{tool}");
     // A string that is not JSON is bad input, named as such.
     let err = task(&r, "digest", json!({"json": "{not json"}))
         .await

@@ -244,6 +244,23 @@ async fn payloads_over_256_kib_travel_through_s3() {
         serde_json::from_slice(&restored.body.collect().await.unwrap().into_bytes()).unwrap();
     assert_eq!(restored["text"], big);
     assert_eq!(restored["replaced"], 4000);
+    // A stored digest input is checked as stored: duplicate keys refused.
+    let stored_input = r#"{"json":{"amount":10,"amount":1000}}"#;
+    s3.put_object()
+        .bucket(BUCKET)
+        .key("crypto/in/duplicate.json")
+        .body(stored_input.as_bytes().to_vec().into())
+        .send()
+        .await
+        .unwrap();
+    let err = task(
+        &r,
+        "digest",
+        json!({"payload_ref": {"bucket": BUCKET, "key": "crypto/in/duplicate.json", "bytes": stored_input.len()}}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.error_type, "CryptoPreprocess.DuplicateKey");
     // A reference outside the bucket or prefix is refused.
     let err = task(
         &r,
