@@ -584,13 +584,16 @@ const HAPPY_PATH: [&str; 17] = [
 /// A note that makes the pseudonymize output of [`invoice_document`] the
 /// largest that stays inline (`at_most`) or the smallest that does not,
 /// found by asking the real function.
-fn note_for_output_size(stack: &Stack, at_most: bool) -> String {
+fn note_for_output_size(stack: &Stack, id: &str, scenario: &str, at_most: bool) -> String {
+    // Exactly what PseudonymizeDocument sends in that scenario.
+    let execution =
+        format!("arn:aws:states:us-east-1:123456789012:execution:invoice-pipeline:{scenario}");
     let size = |n: usize| {
         let note = NOTE.repeat(n / NOTE.len() + 1)[..n].to_owned();
         let input = json!({"task": "pseudonymize", "input": {
-            "document_id": "SIZE", "document": invoice_document("SIZE", &note),
+            "document_id": id, "document": invoice_document(id, &note),
             "fields": {"customer.name": "NAME", "contact": "NAME"},
-            "context": {"execution_id": "size-probe"}}});
+            "context": {"execution_id": execution}}});
         let (status, out) = stack.invoke("crypto-preprocess", &input);
         assert_eq!(status, 200, "{out}");
         let inline = out.get("payload_ref").is_none();
@@ -647,24 +650,20 @@ fn invoice_pipeline_with_its_model_steps() {
         models(vec![extraction(good_fields())]),
     ));
 
-    // The payload-reference path: the document (and the context its vault is
-    // sealed under) is in S3; the run carries the context; re-identification
-    // opens with it. No personal data anywhere in the history.
-    let context = json!({"execution_id": "upload-7f3a", "tenant_id": "acme"});
-    let mut referenced = inline_input("INV-4");
+    // The payload-reference path: the document, and the document id and
+    // encryption context its vault is sealed under, are in S3 (the uploader
+    // chose them); pseudonymize says which sealed it, the state carries that,
+    // and re-identification opens with it. No personal data anywhere in the
+    // history, not even in the input.
+    let mut referenced = inline_input("INV-4-upload");
     referenced["fields"] = referenced["pii_fields"].take();
     referenced.as_object_mut().unwrap().remove("pii_fields");
-    referenced["context"] = context.clone();
+    referenced["context"] = json!({"execution_id": "upload-7f3a", "tenant_id": "acme"});
     stack.put_object("payloads/incoming/INV-4.json", &referenced);
     let reference = json!({"bucket": BUCKET, "key": "payloads/incoming/INV-4.json", "bytes": 1});
     add(scenario(
-        "ref-with-context",
-        json!({"document_id": "INV-4", "payload_ref": reference, "encryption_context": context}),
-        models(vec![extraction(good_fields())]),
-    ));
-    add(scenario(
-        "ref-wrong-context",
-        json!({"document_id": "INV-4", "payload_ref": reference, "encryption_context": {"execution_id": "another-upload"}}),
+        "ref-path",
+        json!({"document_id": "INV-4", "payload_ref": reference}),
         models(vec![extraction(good_fields())]),
     ));
 
@@ -774,6 +773,11 @@ fn invoice_pipeline_with_its_model_steps() {
     add(
         json!({"name": "key-unusable", "input": inline_input("INV-19"), "models": {},
         "lambda_faults": {"PseudonymizeDocument": ["CryptoPreprocess.KeyUnusable"]}}),
+    );
+    add(
+        json!({"name": "decrypt-failed", "input": inline_input("INV-27"),
+        "models": models(vec![extraction(good_fields())]),
+        "lambda_faults": {"ReidentifyNarrative": ["CryptoPreprocess.DecryptFailed"]}}),
     );
     add(
         json!({"name": "lambda-service-errors", "input": inline_input("INV-20"),
@@ -904,8 +908,8 @@ fn invoice_pipeline_with_its_model_steps() {
     );
 
     // The largest inline document, and one just over.
-    let largest = note_for_output_size(&stack, true);
-    let over = note_for_output_size(&stack, false);
+    let largest = note_for_output_size(&stack, "INV-25", "largest-inline", true);
+    let over = note_for_output_size(&stack, "INV-26", "just-over-inline", false);
     let sized = |id: &str, note: &str| {
         json!({"document_id": id, "document": invoice_document(id, note),
                "pii_fields": {"customer.name": "NAME", "contact": "NAME"}})
@@ -936,7 +940,11 @@ fn invoice_pipeline_with_its_model_steps() {
             run.0["lambda_ms"]
         );
     }
-    let by_name = |name: &str| runs.iter().find(|r| r.name() == name).unwrap();
+    let by_name = |name: &str| {
+        runs.iter()
+            .find(|r| r.name() == name)
+            .unwrap_or_else(|| panic!("no scenario {name}"))
+    };
 
     // --- happy paths ---
     for (name, start) in [
@@ -990,16 +998,32 @@ fn invoice_pipeline_with_its_model_steps() {
     assert_eq!(written["document_id"], "INV-1");
 
     // --- the payload-reference path ---
-    let run = by_name("ref-with-context");
+    let run = by_name("ref-path");
     let out = run.succeeded();
     run.went_through(&[
         "ValidateInput",
         "StartWithReference",
         "PseudonymizeDocument",
+        "IsRedactedDocumentInline",
         "ExtractInvoiceFields",
         "ReidentifyNarrative",
         "WriteResult",
     ]);
+    let call = run.0["lambda_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["state"] == "ReidentifyNarrative")
+        .unwrap();
+    assert_eq!(
+        call["payload"]["input"]["document_id"], "INV-4-upload",
+        "the id that sealed, not the run's"
+    );
+    assert_eq!(
+        call["payload"]["input"]["context"]["execution_id"], "upload-7f3a",
+        "{call}"
+    );
+    assert_eq!(call["payload"]["input"]["context"]["tenant_id"], "acme");
     let restored = stack.get_object(
         out["result"]["reidentified_narrative"]["key"]
             .as_str()
@@ -1009,15 +1033,20 @@ fn invoice_pipeline_with_its_model_steps() {
         restored.contains("Jane Doe") && restored.contains("Bob Martin"),
         "{restored}"
     );
-    let run = by_name("ref-wrong-context");
-    if run.visited().contains(&"UseSealedContext") {
-        // crypto-preprocess names the context it sealed with: it wins.
-        run.succeeded();
-    } else {
-        let message = run.dead_lettered("CryptoPreprocess.DecryptFailed");
-        assert_eq!(message["id"], "INV-4");
-        run.went_through(&["ReidentifyNarrative", "SendToDeadLetter"]);
-    }
+    // The inline path seals under this execution's id, and opens with it.
+    let call = by_name("happy").0["lambda_calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["state"] == "ReidentifyNarrative")
+        .unwrap();
+    assert!(
+        call["payload"]["input"]["context"]["execution_id"]
+            .as_str()
+            .unwrap()
+            .ends_with(":happy"),
+        "{call}"
+    );
 
     // --- Bedrock error classes ---
     let run = by_name("throttled-under-limit");
@@ -1122,6 +1151,13 @@ fn invoice_pipeline_with_its_model_steps() {
         run.attempts("PseudonymizeDocument"),
         1,
         "a configuration fault is not retried"
+    );
+    let run = by_name("decrypt-failed");
+    run.dead_lettered("CryptoPreprocess.DecryptFailed");
+    assert_eq!(
+        run.attempts("ReidentifyNarrative"),
+        1,
+        "tampered data is not retried"
     );
     let run = by_name("lambda-service-errors");
     run.succeeded();
@@ -1339,8 +1375,8 @@ fn generated_inputs_follow_the_input_contract() {
     let mut rng = Lcg(13);
     let mut scenarios = Vec::new();
     let mut expected = Vec::new();
-    for i in 0..48 {
-        let kinds: Vec<u64> = (0..6).map(|_| rng.next(6)).collect();
+    for i in 0..60 {
+        let kinds: Vec<u64> = (0..5).map(|_| rng.next(6)).collect();
         let mut input = serde_json::Map::new();
         let fields = [
             ("document_id", json!({"id": 1})),
@@ -1348,20 +1384,21 @@ fn generated_inputs_follow_the_input_contract() {
                 "payload_ref",
                 json!({"bucket": BUCKET, "key": "payloads/incoming/GEN.json", "bytes": 1}),
             ),
-            ("encryption_context", json!({})),
             (
                 "document",
-                json!({"note": "Jane Doe, jane.doe@example.com"}),
+                json!({"note": "jane.doe@example.com, +44 20 7946 0958"}),
             ),
             ("pii_fields", json!({"note": "NOTE"})),
             ("text", json!("free text")),
         ];
         for ((name, object), k) in fields.iter().zip(&kinds) {
-            // Mostly valid ids, so the other fields get exercised.
-            let k = if *name == "document_id" && i % 4 != 0 {
-                1
-            } else {
-                *k
+            // Mostly one source per input, so every branch is reached.
+            let k = match *name {
+                "document_id" if i % 4 != 0 => 1,
+                "payload_ref" if i % 3 != 0 => 0,
+                "document" if i % 3 != 1 => 0,
+                "document" | "payload_ref" | "pii_fields" if *k >= 3 => 5,
+                _ => *k,
             };
             if let Some(v) = of_kind(k, object.clone()) {
                 input.insert((*name).to_owned(), v);
@@ -1383,15 +1420,8 @@ fn generated_inputs_follow_the_input_contract() {
             "InvalidDocumentId"
         } else if has("payload_ref") && kind("payload_ref") != Some("object") {
             "InvalidPayloadRef"
-        } else if has("payload_ref")
-            && has("encryption_context")
-            && kind("encryption_context") != Some("object")
-        {
-            "InvalidEncryptionContext"
-        } else if has("payload_ref") && has("encryption_context") {
-            "StartWithReference"
         } else if has("payload_ref") {
-            "StartWithReferenceNoContext"
+            "StartWithReference"
         } else if has("document") && kind("document") != Some("object") {
             "InvalidDocument"
         } else if has("document") && has("pii_fields") && kind("pii_fields") != Some("object") {
@@ -1547,7 +1577,11 @@ fn research_synthesis_with_its_model_steps() {
     }
 
     let runs = stack.run(file, &scenarios);
-    let by_name = |name: &str| runs.iter().find(|r| r.name() == name).unwrap();
+    let by_name = |name: &str| {
+        runs.iter()
+            .find(|r| r.name() == name)
+            .unwrap_or_else(|| panic!("no scenario {name}"))
+    };
     let main_path = [
         "ValidateInput",
         "DecomposeQuestion",

@@ -179,6 +179,10 @@ impl LambdaWatch {
             .args([
                 "lambda",
                 "watch",
+                // A test runs the functions as they were when it started:
+                // an edit elsewhere in the checkout must not rebuild them
+                // under a running test.
+                "--ignore-changes",
                 "--invoke-address",
                 "127.0.0.1",
                 "--invoke-port",
