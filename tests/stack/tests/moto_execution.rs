@@ -239,9 +239,9 @@ fn invoice_pipeline_and_research_synthesis_on_moto() {
     assert_eq!(
         path,
         [
-            "Initialise",
-            "HasDocumentReference",
-            "PseudonymizeReferencedDocument",
+            "ValidateInput",
+            "StartWithReference",
+            "PseudonymizeDocument",
             "IsRedactedDocumentInline",
             "ExtractInvoiceFields",
             "SendToDeadLetter",
@@ -336,7 +336,8 @@ fn invoice_pipeline_and_research_synthesis_on_moto() {
     assert_eq!(
         entered(&history),
         [
-            "Initialise",
+            "ValidateInput",
+            "InitialiseStandard",
             "DecomposeQuestion",
             "SendToDeadLetter",
             "SynthesisFailed"
