@@ -256,14 +256,18 @@ pub async fn match_items<S: VendorStore>(
         })
         .collect();
     let mut wanted: BTreeSet<String> = BTreeSet::new();
+    // The vendors whose names some item's name is compared with.
+    let mut compared: BTreeSet<String> = BTreeSet::new();
     for (item, cands) in items.iter().zip(&candidates) {
-        if let Some(id) = item.tax_key.as_ref().and_then(|t| hits.tax_ids.get(t)) {
-            wanted.insert(id.clone());
+        let by_tax = item.tax_key.as_ref().and_then(|t| hits.tax_ids.get(t));
+        wanted.extend(by_tax.cloned());
+        if let Some(name) = &item.name {
+            let exact = hits.names.get(&name.key).into_iter().flatten();
+            wanted.extend(exact.clone().chain(cands).cloned());
+            compared.extend(exact.chain(cands).chain(by_tax).cloned());
+            // The id was looked up already; its record, when it exists, is in hand.
+            compared.extend(item.vendor_id.iter().cloned());
         }
-        if let Some(ids) = item.name.as_ref().and_then(|n| hits.names.get(&n.key)) {
-            wanted.extend(ids.iter().cloned());
-        }
-        wanted.extend(cands.iter().cloned());
     }
     wanted.retain(|id| !hits.vendors.contains_key(id));
     if !wanted.is_empty() {
@@ -276,7 +280,10 @@ pub async fn match_items<S: VendorStore>(
     type Words = Vec<(String, TokenClass)>;
     let mut normalized: Vec<(String, String, Words)> = Vec::new();
     let mut words: BTreeSet<String> = BTreeSet::new();
-    for (id, v) in &hits.vendors {
+    for (id, v) in compared
+        .iter()
+        .filter_map(|id| Some((id, hits.vendors.get(id)?)))
+    {
         let mut seen: Vec<String> = Vec::new();
         for n in std::iter::once(&v.legal_name).chain(&v.aliases) {
             let key = name_key(n, rules);
