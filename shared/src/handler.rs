@@ -109,18 +109,9 @@ pub(crate) async fn run_handler<S>(
         Ok(Err(rejection)) => Reply::error(rejection),
         Ok(Ok(future)) => match AssertUnwindSafe(future).catch_unwind().await {
             Ok(reply) => reply,
-            Err(panic) => Reply::error(ActionError::internal(format!(
-                "handler panicked: {}",
-                panic_message(&panic)
-            ))),
+            // The panic's message may quote the input: it is not logged here
+            // (the panic hook of `init_tracing` logs where it happened).
+            Err(_) => Reply::error(ActionError::internal("handler panicked")),
         },
     }
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> &str {
-    panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("non-string panic payload")
 }

@@ -61,6 +61,18 @@ pub fn init_tracing_with(format: LogFormat) {
     };
     // Fails only when a subscriber is already installed: keep that one.
     let _ = tracing::subscriber::set_global_default(subscriber(format, filter(), writer));
+    // A panic's message may quote the data being handled (a `&str` index
+    // out of range prints the string): log where, never what.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        tracing::error!(
+            location,
+            "panic (message withheld: it may quote input data)"
+        );
+    }));
 }
 
 /// The subscriber `init_tracing_with` installs, writing to `writer`.

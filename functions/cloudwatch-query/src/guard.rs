@@ -4,6 +4,7 @@
 //! row cap as its real last command.
 
 use actionkit::ActionError;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::insights_ql::{LexError, Reading, Token, TokenKind, commands, is_line_break, tokenize};
 
@@ -50,7 +51,15 @@ pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError>
         )
         .with_detail("parameter", "query"));
     }
-    let tokens = tokenize(trimmed, Reading::Documented).map_err(malformed_lex)?;
+    let tokens = tokenize(trimmed, Reading::DOCUMENTED).map_err(malformed_lex)?;
+    if let Some(token) = tokens.iter().find(|t| compatibility_punctuation(t)) {
+        return Err(ActionError::bad_request(format!(
+            "`query` uses the full-width or compatibility character {:?} outside a string at character {}; write it in ASCII.",
+            token.text,
+            trimmed[..token.start].chars().count() + 1
+        ))
+        .with_detail("parameter", "query"));
+    }
     check_balanced(&tokens)?;
     if commands(&tokens).iter().any(Vec::is_empty) {
         return Err(malformed(
@@ -58,19 +67,27 @@ pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError>
         ));
     }
     refuse(&tokens)?;
-    let sent = emit(&tokens, row_cap);
-    // The service's grammar is not published: the query sent must also be
-    // harmless read with no escapes and no regex literals, so a backslash or
-    // a slash read differently cannot smuggle a command past this guard.
-    if let Ok(literal) = tokenize(&sent, Reading::Literal) {
-        refuse(&literal).map_err(|e| {
-            e.with_detail(
-                "hint",
-                "read without backslash escapes, the query holds a refused construct: use the other quote \
-                 character instead of an escaped quote",
-            )
-        })?;
+    let sent = emit(&tokens, row_cap)?;
+    // The service's grammar is not published: what is sent must split into
+    // the same tokens however it reads a backslash, so that no escape read
+    // differently can turn a string into a command or a cap into a comment.
+    // `emit` writes literals so that this holds; this is the proof.
+    let sent_tokens = tokenize(&sent, Reading::DOCUMENTED).map_err(malformed_lex)?;
+    for reading in Reading::ALL {
+        let agrees = tokenize(&sent, reading).is_ok_and(|other| {
+            other.len() == sent_tokens.len()
+                && other
+                    .iter()
+                    .zip(&sent_tokens)
+                    .all(|(a, b)| a.kind == b.kind && a.start == b.start)
+        });
+        if !agrees {
+            return Err(malformed(
+                "its backslashes can be read in more than one way; write quotes inside a string with the other quote character".into(),
+            ));
+        }
     }
+    refuse(&sent_tokens)?;
     let chars = sent.chars().count();
     if chars > MAX_QUERY_CHARS {
         return Err(too_long(chars));
@@ -95,6 +112,20 @@ fn is_invisible(c: char) -> bool {
         | '\u{e0001}' | '\u{e0020}'..='\u{e007f}')
 }
 
+/// Whether a token outside literals is punctuation that normalizes to ASCII
+/// punctuation (`｜`, `＃`, `＇`): a service that normalizes text would read
+/// a pipe, a comment or a quote where the lexer saw none.
+fn compatibility_punctuation(token: &Token<'_>) -> bool {
+    matches!(
+        token.kind,
+        TokenKind::Word | TokenKind::Punct | TokenKind::Pipe
+    ) && !token.text.is_ascii()
+        && {
+            let normalized: String = token.text.nfkc().collect();
+            normalized != token.text && normalized.chars().any(|c| c.is_ascii_punctuation())
+        }
+}
+
 /// Refuses `SOURCE` wherever a command can start (the query's start, after
 /// a pipe, at the start of any line) and `unmask` as a command or a call.
 fn refuse(tokens: &[Token<'_>]) -> Result<(), ActionError> {
@@ -113,34 +144,46 @@ fn refuse(tokens: &[Token<'_>]) -> Result<(), ActionError> {
 }
 
 fn first_refused(tokens: &[Token<'_>]) -> Option<Refused> {
+    // Where a command starts: the query's start and after a pipe. A line
+    // start is treated like one for `SOURCE logGroups(…)`, without refusing
+    // a field named `source` on a continuation line.
     let mut command_start = true;
+    let mut line_start = false;
     for (i, token) in tokens
         .iter()
         .enumerate()
         .filter(|(_, t)| t.kind != TokenKind::Space)
     {
         match token.kind {
-            TokenKind::Pipe | TokenKind::Newline => {
+            TokenKind::Pipe => {
                 command_start = true;
+                continue;
+            }
+            TokenKind::Newline => {
+                line_start = true;
                 continue;
             }
             TokenKind::Comment => continue,
             _ => {}
         }
         if let Some(word) = token.folded() {
-            let calls = next_significant(tokens, i).is_some_and(|t| t.text == "(");
-            if word == "unmask" && (command_start || calls) {
+            let next = next_significant(tokens, i);
+            let calls = next.is_some_and(|t| t.text == "(");
+            if word == "unmask" && (command_start || line_start || calls) {
                 return Some(Refused::Unmask);
             }
-            // `SOURCE logGroups(...)`, also glued: `SOURCElogGroups(...)`.
-            if command_start
-                && (word == "source"
-                    || (word.starts_with("source") && (calls || word.contains("loggroups"))))
+            let names_groups = next
+                .and_then(Token::folded)
+                .is_some_and(|w| w.starts_with("loggroups"));
+            let glued = word.starts_with("source") && (calls || word.contains("loggroups"));
+            if (command_start && (word == "source" || glued))
+                || (line_start && (glued || (word == "source" && (calls || names_groups))))
             {
                 return Some(Refused::Source);
             }
         }
         command_start = false;
+        line_start = false;
     }
     None
 }
@@ -209,7 +252,7 @@ fn malformed(problem: String) -> ActionError {
 /// N within the cap stays; otherwise the last command is dropped if it is a
 /// `limit`, and `limit <cap>` is appended on a line of its own (so no reading
 /// of the text can comment it out).
-fn emit(tokens: &[Token<'_>], row_cap: usize) -> String {
+fn emit(tokens: &[Token<'_>], row_cap: usize) -> Result<String, ActionError> {
     let last = commands(tokens).pop().unwrap_or_default();
     let last_limit = match last.as_slice() {
         [word, count] if word.names("limit") && count.kind == TokenKind::Word => Some(
@@ -234,6 +277,8 @@ fn emit(tokens: &[Token<'_>], row_cap: usize) -> String {
         match token.kind {
             TokenKind::Comment => {}
             TokenKind::Space => out.push(' '),
+            TokenKind::Str => out.push_str(&canonical_string(token)?),
+            TokenKind::Regex => out.push_str(&canonical_regex(token.text)),
             TokenKind::Newline => {
                 // A removed comment leaves no space before its line break.
                 out.truncate(out.trim_end_matches(' ').len());
@@ -243,29 +288,85 @@ fn emit(tokens: &[Token<'_>], row_cap: usize) -> String {
         }
     }
     let body = out.trim_end_matches(|c: char| c == ' ' || is_line_break(c));
-    match last_limit {
+    Ok(match last_limit {
         Some(Some(_)) => body.to_owned(),
         _ if body.is_empty() => format!("limit {row_cap}"),
         _ => format!("{body}\n| limit {row_cap}"),
-    }
+    })
 }
 
-/// Whether the row cap is in force on `sent`: its last command, read the
-/// documented way, is `limit N` with N from 1 to `row_cap`, and no comment
-/// is left anywhere.
+/// A string literal that ends at the same quote in every reading: as it is
+/// when it holds no escaped quote; else with the other quote character and
+/// no backslashes (`'it\'s'` → `"it's"`); else refused.
+fn canonical_string(token: &Token<'_>) -> Result<String, ActionError> {
+    let text = token.text;
+    let quote = text.chars().next().unwrap_or('\'');
+    let body = &text[quote.len_utf8()..text.len() - quote.len_utf8()];
+    let mut escaped_quote = false;
+    let mut other_escapes = false;
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some(e) if e == quote => escaped_quote = true,
+                _ => other_escapes = true,
+            }
+        }
+    }
+    if !escaped_quote {
+        return Ok(text.to_owned());
+    }
+    let other = if quote == '\'' { '"' } else { '\'' };
+    if other_escapes || body.contains(other) {
+        return Err(malformed(format!(
+            "the string at character {} holds an escaped quote together with other escapes or both quote characters; \
+             split it into two conditions or use a regex",
+            token.start + 1
+        )));
+    }
+    let unescaped = body.replace(&format!("\\{quote}"), &quote.to_string());
+    Ok(format!("{other}{unescaped}{other}"))
+}
+
+/// A regex literal without `\/`, which ends the regex in a reading without
+/// regex escapes: the slash is written `\x2F`, the same character to the
+/// regex engine.
+fn canonical_regex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '\\' {
+            match chars.next() {
+                Some('/') => {
+                    out.pop();
+                    out.push_str("\\x2F");
+                }
+                Some(e) => out.push(e),
+                None => {}
+            }
+        }
+    }
+    out
+}
+
+/// Whether the row cap is in force on `sent`, in every reading of its
+/// backslashes: its last command is `limit N` with N from 1 to `row_cap`,
+/// no comment is left, and no command is refused.
 #[cfg(test)]
 pub(crate) fn row_cap_in_force(sent: &str, row_cap: usize) -> bool {
-    let Ok(tokens) = tokenize(sent, Reading::Documented) else {
-        return false;
-    };
-    if tokens.iter().any(|t| t.kind == TokenKind::Comment) {
-        return false;
-    }
-    matches!(
-        commands(&tokens).pop().as_deref(),
-        Some([word, count]) if word.names("limit")
-            && count.text.parse::<usize>().is_ok_and(|n| (1..=row_cap).contains(&n))
-    )
+    Reading::ALL.iter().all(|reading| {
+        let Ok(tokens) = tokenize(sent, *reading) else {
+            return false;
+        };
+        !tokens.iter().any(|t| t.kind == TokenKind::Comment)
+            && first_refused(&tokens).is_none()
+            && matches!(
+                commands(&tokens).pop().as_deref(),
+                Some([word, count]) if word.text.eq_ignore_ascii_case("limit")
+                    && count.text.parse::<usize>().is_ok_and(|n| (1..=row_cap).contains(&n))
+            )
+    })
 }
 
 #[cfg(test)]
@@ -384,6 +485,7 @@ mod tests {
             "# find errors\nSOURCE logGroups(namePrefix: ['/aws/rds']) | fields @message",
             "fields @message | # c\nSOURCE logGroups()",
             "fields @message\n  source logGroups()",
+            "fields @message\n  SOURCE (x)",
             "fields @message |\u{3000}SoUrCe logGroups()",
             "fields @message\u{2028}SOURCE logGroups()",
             "fields @message | SOURCElogGroups()",
@@ -405,6 +507,18 @@ mod tests {
                 "filter @message like 'x | source y'\n| limit 100",
             ),
             (
+                "fields @timestamp,\n  source,\n  @message",
+                "fields @timestamp,\nsource,\n@message\n| limit 100",
+            ),
+            (
+                "filter @message like /(ERROR|source logGroups())/",
+                "filter @message like /(ERROR|source logGroups())/\n| limit 100",
+            ),
+            (
+                "filter msg like 'it\\'s'",
+                "filter msg like \"it's\"\n| limit 100",
+            ),
+            (
                 "filter @message like /order #\\d+/ | fields @message",
                 "filter @message like /order #\\d+/ | fields @message\n| limit 100",
             ),
@@ -421,12 +535,40 @@ mod tests {
     fn an_escaped_quote_cannot_smuggle_a_command() {
         // Read with escapes, one string; read without, `| SOURCE` is a
         // command: refused either way.
+        // A string with an escaped quote is sent with the other quote
+        // character and no backslash: one string in every reading.
         let q = r"filter a = 'x\' | SOURCE logGroups() | filter b = \'y'";
-        let err = checked_query(q, 100).unwrap_err();
-        assert_eq!(err.status(), 403);
-        // Where one reading cannot even lex the text, the service cannot
-        // run it that way either: the documented reading decides.
-        assert!(checked_query(r"filter a = 'x\' | SOURCE logGroups() | '", 100).is_ok());
+        assert_eq!(
+            checked_query(q, 100).unwrap(),
+            "filter a = \"x' | SOURCE logGroups() | filter b = 'y\"\n| limit 100"
+        );
+        // An escaped slash in a regex is sent as \x2F.
+        assert_eq!(
+            checked_query(r"filter m like /a\/ | SOURCE logGroups() | x/", 100).unwrap(),
+            "filter m like /a\\x2F | SOURCE logGroups() | x/\n| limit 100"
+        );
+        // No reading can comment out the cap.
+        assert_eq!(
+            checked_query(
+                r"fields @message | filter @message like 'x\' # ' | limit 10",
+                100
+            )
+            .unwrap(),
+            "fields @message | filter @message like \"x' # \" | limit 10"
+        );
+        // Both quotes and an escape: no form is the same in every reading.
+        assert_eq!(
+            checked_query(r#"filter a = 'x\' "' or b = 1"#, 100)
+                .unwrap_err()
+                .name(),
+            "MalformedQuery"
+        );
+        assert_eq!(
+            checked_query("fields a ｜ SOURCE logGroups()", 100)
+                .unwrap_err()
+                .status(),
+            400
+        );
         assert_eq!(
             checked_query("fields `a\\b`", 100).unwrap_err().name(),
             "MalformedQuery"
@@ -562,6 +704,30 @@ mod tests {
                 let q = join(&commands, &gaps);
                 let err = checked_query(&q, 100).expect_err(&q);
                 prop_assert_eq!(err.status(), 403, "{:?}", q);
+            }
+
+            #[test]
+            fn escapes_never_smuggle_a_command_in_any_reading(
+                commands in query(),
+                gaps in prop::collection::vec(gap(), 4),
+                source in random_case("source"),
+                quote in prop_oneof![Just('\''), Just('"')],
+                escapes in prop::collection::vec(prop_oneof![Just("\\'"), Just("\\\""), Just("\\\\"), Just("\\/"), Just("#"), Just("x")], 0..4),
+                in_regex in any::<bool>(),
+                cap in 1usize..500,
+            ) {
+                let inner = format!("{}| {source} logGroups() | {}", escapes.concat(), escapes.concat());
+                let literal = if in_regex {
+                    format!("filter @message like /{inner}/")
+                } else {
+                    format!("filter a = {quote}{inner}{quote}")
+                };
+                let mut commands = commands;
+                commands.push(literal);
+                let q = join(&commands, &gaps);
+                if let Ok(sent) = checked_query(&q, cap) {
+                    prop_assert!(row_cap_in_force(&sent, cap), "{:?} sent as {:?}", q, sent);
+                }
             }
 
             #[test]

@@ -24,23 +24,46 @@
 //! punct     := any other character; runs of = ! < > ~ are one operator
 //! ```
 //!
-//! The service's own grammar is not published, so the lexer also offers a
-//! second, *literal* reading ([`Reading::Literal`]: no escapes, no regex
-//! literals). A guard that checks both readings holds even where the service
-//! reads a backslash or a slash differently from the documented examples.
+//! The service's own grammar is not published, so the lexer offers every
+//! reading of backslashes ([`Reading::ALL`]: escapes in strings on or off,
+//! escapes in regex literals on or off). A guard that sends only text all
+//! readings split alike holds however the service reads a backslash.
 
 use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 
-/// How to read backslashes and slashes.
+/// How to read backslashes inside literals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reading {
-    /// The documented reading: backslash escapes inside strings and regex
-    /// literals, `/…/` regex literals where an operand is expected.
-    Documented,
-    /// A backslash is an ordinary character and `/` is always an operator.
-    Literal,
+pub struct Reading {
+    /// A backslash escapes the next character inside `'…'` and `"…"`.
+    pub string_escapes: bool,
+    /// A backslash escapes the next character inside `/…/`.
+    pub regex_escapes: bool,
+}
+
+impl Reading {
+    /// The documented reading: backslash escapes in strings and regexes.
+    pub const DOCUMENTED: Reading = Reading {
+        string_escapes: true,
+        regex_escapes: true,
+    };
+    /// Every reading the service might use.
+    pub const ALL: [Reading; 4] = [
+        Reading::DOCUMENTED,
+        Reading {
+            string_escapes: false,
+            regex_escapes: true,
+        },
+        Reading {
+            string_escapes: true,
+            regex_escapes: false,
+        },
+        Reading {
+            string_escapes: false,
+            regex_escapes: false,
+        },
+    ];
 }
 
 /// What a token is.
@@ -198,10 +221,13 @@ pub fn tokenize(query: &str, reading: Reading) -> Result<Vec<Token<'_>>, LexErro
                 chars.next();
             }
             TokenKind::Comment
-        } else if c == '\'' || c == '"' || c == '`' || (c == '/' && regex_allowed(&tokens, reading))
-        {
+        } else if c == '\'' || c == '"' || c == '`' || (c == '/' && regex_allowed(&tokens)) {
             chars.next();
-            let escapes = reading == Reading::Documented && c != '`';
+            let escapes = match c {
+                '`' => false,
+                '/' => reading.regex_escapes,
+                _ => reading.string_escapes,
+            };
             let mut closed = false;
             while let Some((_, inner)) = chars.next() {
                 if inner == '\\' && c == '`' {
@@ -261,10 +287,7 @@ pub fn tokenize(query: &str, reading: Reading) -> Result<Vec<Token<'_>>, LexErro
 }
 
 /// Whether a `/` here opens a regex literal: where an operand is expected.
-fn regex_allowed(tokens: &[Token<'_>], reading: Reading) -> bool {
-    if reading == Reading::Literal {
-        return false;
-    }
+fn regex_allowed(tokens: &[Token<'_>]) -> bool {
     let mut significant = tokens.iter().rev().filter(|t| t.is_significant());
     let Some(previous) = significant.next() else {
         return true;
@@ -319,7 +342,7 @@ mod tests {
             "parse @message /(?<id>\\d+)/ | stats count(*) by bin(5m)",
             "filter msg = 'it\\'s \\'x' or `foo-bar` != \"x | y\"",
         ] {
-            for reading in [Reading::Documented, Reading::Literal] {
+            for reading in Reading::ALL {
                 let text: String = tokenize(q, reading)
                     .unwrap()
                     .iter()
@@ -334,7 +357,7 @@ mod tests {
     fn literals_comments_and_regexes() {
         use TokenKind::*;
         assert_eq!(
-            kinds("fields a # x | SOURCE y\nb", Reading::Documented),
+            kinds("fields a # x | SOURCE y\nb", Reading::DOCUMENTED),
             [
                 (Word, "fields"),
                 (Space, " "),
@@ -346,23 +369,24 @@ mod tests {
             ]
         );
         // A slash after an operand divides; after `like` it opens a regex.
-        assert_eq!(kinds("fields x / 2", Reading::Documented)[4], (Punct, "/"));
+        assert_eq!(kinds("fields x / 2", Reading::DOCUMENTED)[4], (Punct, "/"));
         assert_eq!(
-            kinds("filter m like /a#b/", Reading::Documented)[6],
+            kinds("filter m like /a#b/", Reading::DOCUMENTED)[6],
             (Regex, "/a#b/")
         );
         assert_eq!(
-            kinds("parse @message /a|b/", Reading::Documented)[4],
+            kinds("parse @message /a|b/", Reading::DOCUMENTED)[4],
             (Regex, "/a|b/")
         );
-        // The literal reading has neither escapes nor regex literals.
+        // Without regex escapes, `\/` ends a regex.
+        let no_regex_escapes = Reading::ALL[2];
         assert_eq!(
-            kinds("filter m like /a/", Reading::Literal)[6],
-            (Punct, "/")
+            kinds("filter m like /a\\/ b/", no_regex_escapes)[6],
+            (Regex, "/a\\/")
         );
-        assert_eq!(kinds("'a\\' b'", Reading::Documented), [(Str, "'a\\' b'")]);
+        assert_eq!(kinds("'a\\' b'", Reading::DOCUMENTED), [(Str, "'a\\' b'")]);
         assert!(matches!(
-            tokenize("'a\\' b'", Reading::Literal),
+            tokenize("'a\\' b'", Reading::ALL[1]),
             Err(LexError::Unclosed {
                 what: "quote",
                 at: 7
@@ -373,14 +397,14 @@ mod tests {
     #[test]
     fn lex_errors_name_the_place() {
         assert_eq!(
-            tokenize("filter m like 'x", Reading::Documented),
+            tokenize("filter m like 'x", Reading::DOCUMENTED),
             Err(LexError::Unclosed {
                 what: "quote",
                 at: 15
             })
         );
         assert!(matches!(
-            tokenize("fields `a\\` | x", Reading::Documented),
+            tokenize("fields `a\\` | x", Reading::DOCUMENTED),
             Err(LexError::BackslashInBackquotes { at: 8 })
         ));
     }
@@ -395,13 +419,13 @@ mod tests {
             "\u{17f}ource",
             "`source`",
         ] {
-            let tokens = tokenize(word, Reading::Documented).unwrap();
+            let tokens = tokenize(word, Reading::DOCUMENTED).unwrap();
             assert!(tokens[0].names("source"), "{word}");
         }
-        let tokens = tokenize("un\u{212a}mask sourceIp", Reading::Documented).unwrap();
+        let tokens = tokenize("un\u{212a}mask sourceIp", Reading::DOCUMENTED).unwrap();
         assert!(!tokens[0].names("unmask"));
         assert!(!tokens[2].names("source"));
-        let tokens = tokenize("unmas\u{212a}", Reading::Documented).unwrap();
+        let tokens = tokenize("unmas\u{212a}", Reading::DOCUMENTED).unwrap();
         assert!(tokens[0].names("unmask"));
     }
 }

@@ -51,26 +51,46 @@ static JWT: LazyLock<Regex> =
     LazyLock::new(|| rule(r"\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"));
 /// `scheme://user:password@host`, also with an empty user.
 static URL_USERINFO: LazyLock<Regex> =
-    LazyLock::new(|| rule(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s/?#@:]*:)([^\s/?#]+)@"));
+    LazyLock::new(|| rule(r"(?i)\b([a-z][a-z0-9+.\-]*://)([^\s/?#@:]*:)?([^\s/@]+)@"));
 /// An authorization scheme and its credentials, wherever they stand.
 static AUTH_SCHEME: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*|(?-i:(\bBasic\s+)[A-Za-z0-9+/]{8,}={0,2})")
+});
+/// A key and its separator: `key=`, `key: `, `"key": `, `\"key\": `,
+/// `'key' => `, `key := `, `user[password]=`. A key may be two words when
+/// the second names a secret (`API Key: …`, `Root Password: …`).
+static KEY: LazyLock<Regex> = LazyLock::new(|| {
     rule(
-        r"(?i)(\bbearer\s+)[A-Za-z0-9\-._~+/]{8,}=*|(?-i:(\bBasic\s+)[A-Za-z0-9+/]*[0-9+/][A-Za-z0-9+/]*={0,2})",
+        r#"(?P<name>[A-Za-z0-9_.\-\[\]%]+(?: (?i:key|token|secret|password|passphrase))?)(?:\\?["'])?[ \t]*(?:=>|:=|[:=])[ \t]*"#,
     )
 });
-/// A key and its separator: `key=`, `key: `, `"key": `, `'key' => `. The key
-/// may hold one inner space (`API Key: …`).
-static KEY: LazyLock<Regex> = LazyLock::new(|| {
-    rule(r#"(?P<name>[A-Za-z0-9_.\-]+(?: [A-Za-z0-9_.\-]+)?)["']?[ \t]*(?:=>|[:=])[ \t]*"#)
+/// A quoted value (escapes honoured), at the start of the text.
+static QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| rule(r#"\A(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\\"(?:[^\\]|\\[^"])*\\")"#));
+/// Where an unquoted value ends: the next `key=` after white space (a
+/// password may hold `&x=`), a line break, a closing brace or a quote.
+static VALUE_END: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r#"[,;&]?[ \t]+[A-Za-z][A-Za-z0-9_.\-\[\]]*["']?[ \t]*(?:=>|:=|=|:\s)|[\r\n}"]"#)
 });
-/// The value after a secret key: a quoted string (escapes honoured), or
-/// everything to the next white space — punctuation (`&`, `;`, `!`) is part
-/// of a password.
-static VALUE: LazyLock<Regex> =
-    LazyLock::new(|| rule(r#"\A(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\S+)"#));
+/// An authorization scheme's one-token credentials (RFC 6750 b64token).
+static TOKEN68: LazyLock<Regex> = LazyLock::new(|| rule(r"\A[A-Za-z0-9\-._~+/]+=*"));
 /// After an `Authorization` key: an optional opening quote and the first word.
 static AUTH_VALUE: LazyLock<Regex> =
-    LazyLock::new(|| rule(r#"\A(?P<open>["']?)(?P<scheme>[A-Za-z][A-Za-z0-9\-]*[ \t]+)?"#));
+    LazyLock::new(|| rule(r#"\A(?P<open>\[|\\?["']?)(?P<scheme>[A-Za-z][A-Za-z0-9\-]*[ \t]+)?"#));
+/// `<password>…</password>`, `<db.password attr="…">…</…>`.
+static XML_ELEMENT: LazyLock<Regex> =
+    LazyLock::new(|| rule(r"<(?P<k>[A-Za-z_][A-Za-z0-9_.:\-]*)(?:\s[^<>]*)?>(?P<v>[^<]+)</"));
+/// Name/value pairs: `<add key="DbPassword" value="…"/>`,
+/// `{"name": "DB_PASSWORD", "value": "…"}` (ECS and Kubernetes env lists).
+static NAME_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    rule(
+        r#"(?i)\b(?:key|name)\\?["']?\s*[:=]\s*\\?["'](?P<k>[^"'\\]{1,200})\\?["']\s*,?\s*\\?["']?value\\?["']?\s*[:=]\s*\\?["'](?P<v>(?:[^"'\\]|\\[^"'])*)\\?["']"#,
+    )
+});
+/// Header tuples: `(b'authorization', b'Basic …')`, `('X-Api-Key', '…')`.
+static TUPLE: LazyLock<Regex> = LazyLock::new(|| {
+    rule(r#"\(\s*b?["'](?P<k>[^"'\s]{1,100})["']\s*,\s*b?["'](?P<v>[^"']*)["']\s*\)"#)
+});
 /// Schemes whose credentials are one token (RFC 9110 token68).
 const ONE_TOKEN_SCHEMES: [&str; 6] = ["bearer", "basic", "token", "apikey", "negotiate", "ntlm"];
 /// Schemes whose parameters run to the end of the value (Digest,
@@ -84,10 +104,15 @@ const PARAMETER_SCHEMES: [&str; 7] = [
     "scram-sha-256",
     "vapid",
 ];
+/// Values that say whether, not what: `authenticated: true`.
+const PLAIN_VALUES: [&str; 8] = [
+    "true", "false", "null", "none", "yes", "no", "enabled", "disabled",
+];
 
 /// Key words found anywhere in a key once separators are removed and the
 /// key is lowercased: `DB_PASSWORD`, `userpassword`, `x-api-key`, `pwdvalue`.
 const SECRET_SUBSTRINGS: [&str; 10] = [
+    "auth",
     "password",
     "passwd",
     "pwd",
@@ -97,11 +122,64 @@ const SECRET_SUBSTRINGS: [&str; 10] = [
     "apikey",
     "privatekey",
     "token",
-    "auth",
 ];
-/// Words that contain a key word without naming a secret; they are taken
-/// out of the key before the search (`tokenizer`, `max_tokens`, `author`).
-const BENIGN_WORDS: [&str; 3] = ["tokeniz", "tokens", "author"];
+/// Key words that make a key secret whatever its last word says.
+const STRICT_SUBSTRINGS: [&str; 3] = ["password", "passwd", "passphrase"];
+/// Key parts that name an authorization secret (`db_auth`, `authToken`).
+const AUTH_PARTS: [&str; 9] = [
+    "auth",
+    "authorization",
+    "authtoken",
+    "authkey",
+    "authheader",
+    "authcode",
+    "authstring",
+    "xauth",
+    "basicauth",
+];
+/// Token counters of model APIs, which are numbers, not tokens.
+const TOKEN_COUNTERS: [&str; 10] = [
+    "maxtokens",
+    "prompttokens",
+    "completiontokens",
+    "totaltokens",
+    "inputtokens",
+    "outputtokens",
+    "numtokens",
+    "cachedtokens",
+    "reasoningtokens",
+    "tokensused",
+];
+/// A last key word that makes a non-strict key describe a secret rather
+/// than hold one: `token_count`, `secret_name`, `auth_method`, `api_key_id`.
+const DESCRIBING_PARTS: [&str; 26] = [
+    "count",
+    "type",
+    "method",
+    "provider",
+    "status",
+    "name",
+    "id",
+    "enabled",
+    "required",
+    "expires",
+    "expiry",
+    "expiration",
+    "ttl",
+    "length",
+    "len",
+    "size",
+    "version",
+    "arn",
+    "url",
+    "uri",
+    "path",
+    "file",
+    "policy",
+    "prefix",
+    "service",
+    "mode",
+];
 /// Words ending in `pass` that name no secret (`dbpass` does).
 const PASS_WORDS: [&str; 6] = [
     "bypass",
@@ -122,17 +200,29 @@ pub fn is_secret_key(key: &str) -> bool {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    if squashed.contains("authorization") {
+    if STRICT_SUBSTRINGS.iter().any(|w| squashed.contains(w)) || squashed.contains("authorization")
+    {
         return true;
     }
-    for benign in BENIGN_WORDS {
+    let parts = key_parts(key);
+    if parts
+        .last()
+        .is_some_and(|last| DESCRIBING_PARTS.contains(&last.as_str()))
+        && parts.len() > 1
+    {
+        return false;
+    }
+    for counter in TOKEN_COUNTERS {
+        squashed = squashed.replace(counter, "-");
+    }
+    for benign in ["tokeniz", "author", "authent"] {
         squashed = squashed.replace(benign, "-");
     }
     SECRET_SUBSTRINGS.iter().any(|w| squashed.contains(w))
         || (squashed.ends_with("pass") && !PASS_WORDS.iter().any(|w| squashed.ends_with(w)))
-        || key_parts(key)
-            .iter()
-            .any(|part| SECRET_PARTS.contains(&part.as_str()))
+        || parts.iter().any(|part| {
+            SECRET_PARTS.contains(&part.as_str()) || AUTH_PARTS.contains(&part.as_str())
+        })
 }
 
 /// A key split at separators, lower-to-upper case changes and letter-digit
@@ -199,6 +289,116 @@ fn looks_like_key_material(line: &str) -> bool {
         && line.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// Where a secret value that starts `rest` ends (bytes), or `None` when
+/// there is nothing to redact.
+fn value_len(rest: &str, to_line_end: bool) -> Option<usize> {
+    let first = rest.chars().next()?;
+    if let Some(quoted) = QUOTED.find(rest) {
+        return Some(quoted.end());
+    }
+    if first == '[' || first == '{' {
+        return Some(balanced_len(rest));
+    }
+    let end = if to_line_end {
+        rest.find(['\r', '\n']).unwrap_or(rest.len())
+    } else {
+        // From the second character: a password may start with `)`.
+        let skip = first.len_utf8();
+        VALUE_END
+            .find(&rest[skip..])
+            .map_or(rest.len(), |m| m.start() + skip)
+    };
+    let value = rest[..end].trim_end_matches(|c: char| c.is_whitespace() || c == ',' || c == ';');
+    let plain = PLAIN_VALUES.contains(&value.to_ascii_lowercase().as_str());
+    (!value.is_empty() && !plain).then_some(value.len())
+}
+
+/// The length of the bracketed value at the start of `text`, quotes
+/// respected; to the end of the line when it never closes.
+fn balanced_len(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '[' | '{' => depth += 1,
+                ']' | '}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        return i + c.len_utf8();
+                    }
+                }
+                '\r' | '\n' => return i,
+                _ => {}
+            },
+        }
+    }
+    text.len()
+}
+
+/// The redacted form of a quoted value: the quotes stay.
+fn redacted_value(value: &str, kind: &str) -> String {
+    for quote in ["\\\"", "\"", "'"] {
+        if value.len() >= 2 * quote.len() && value.starts_with(quote) && value.ends_with(quote) {
+            return format!("{quote}{}{quote}", marker(kind));
+        }
+    }
+    marker(kind)
+}
+
+/// An `Authorization` value: what stays (quote, scheme) and how long the
+/// credentials are, or `None` when there are none.
+fn authorization_value(rest: &str) -> Option<(usize, usize, &'static str)> {
+    let v = AUTH_VALUE.captures(rest)?;
+    let open = v.name("open").map_or("", |m| m.as_str());
+    let first = v.name("scheme").map_or("", |m| m.as_str());
+    let scheme = first.trim().to_ascii_lowercase();
+    let kind = if scheme == "bearer" {
+        "bearer_token"
+    } else {
+        "authorization"
+    };
+    let after = &rest[open.len()..];
+    if ONE_TOKEN_SCHEMES.contains(&scheme.as_str()) {
+        // Skip any white space but a line break before the token.
+        let gap = after[first.len()..]
+            .find(|c: char| !c.is_whitespace() || c == '\r' || c == '\n')
+            .unwrap_or(after.len() - first.len());
+        let kept = open.len() + first.len() + gap;
+        let token = TOKEN68.find(&rest[kept..])?;
+        return Some((kept, token.end(), kind));
+    }
+    let kept = open.len()
+        + if PARAMETER_SCHEMES.contains(&scheme.as_str()) {
+            first.len()
+        } else {
+            0
+        };
+    let tail = &rest[kept..];
+    // To the closing quote when quoted, else to the end of the line.
+    let closing = open.chars().last().map(|c| if c == '[' { ']' } else { c });
+    let end = tail
+        .find(|c: char| c == '\r' || c == '\n' || Some(c) == closing)
+        .unwrap_or(tail.len());
+    let end = if open.starts_with('\\') {
+        end.saturating_sub(usize::from(tail[..end].ends_with('\\')))
+    } else {
+        end
+    };
+    (!tail[..end].trim().is_empty()).then_some((kept, end, kind))
+}
+
 /// Redacts the value of every secret key in `text`.
 fn redact_key_values(text: &str, count: &mut usize) -> String {
     let mut out = String::with_capacity(text.len());
@@ -211,73 +411,48 @@ fn redact_key_values(text: &str, count: &mut usize) -> String {
         out.push_str(&text[at..value_start]);
         at = value_start;
         let key = name.as_str();
-        if !is_secret_key(key) {
-            continue;
-        }
         let rest = &text[value_start..];
-        if rest.starts_with("[REDACTED:") {
+        if !is_secret_key(key) || rest.starts_with("[REDACTED:") {
             continue;
         }
-        let authorization = key_parts(key).last().is_some_and(|p| p == "authorization");
-        if authorization && let Some(v) = AUTH_VALUE.captures(rest) {
-            let open = v.name("open").map_or("", |m| m.as_str());
-            let first = v.name("scheme").map_or("", |m| m.as_str());
-            let name = first.trim().to_ascii_lowercase();
-            let after = &rest[open.len()..];
-            let (scheme, cred) = if ONE_TOKEN_SCHEMES.contains(&name.as_str()) {
-                let token = after[first.len()..].split_whitespace().next().unwrap_or("");
-                let token = token.trim_end_matches(['"', '\'']);
-                (first, token)
-            } else {
-                let scheme = if PARAMETER_SCHEMES.contains(&name.as_str()) {
-                    first
-                } else {
-                    ""
-                };
-                let tail = &after[scheme.len()..];
-                // To the closing quote when quoted, else to the end of the line.
-                let end = tail
-                    .char_indices()
-                    .find(|&(_, c)| {
-                        c == '\r' || c == '\n' || (!open.is_empty() && open.starts_with(c))
-                    })
-                    .map_or(tail.len(), |(i, _)| i);
-                (scheme, &tail[..end])
-            };
-            if !cred.trim().is_empty() && !cred.starts_with("[REDACTED:") {
-                out.push_str(open);
-                out.push_str(scheme);
-                out.push_str(&marker(if name == "bearer" {
-                    "bearer_token"
-                } else {
-                    "authorization"
-                }));
-                *count += 1;
-                at += open.len() + scheme.len() + cred.len();
-                continue;
-            }
+        let last = key_parts(key).pop().unwrap_or_default();
+        if last == "authorization"
+            && let Some((kept, len, kind)) = authorization_value(rest)
+        {
+            out.push_str(&rest[..kept]);
+            out.push_str(&marker(kind));
+            *count += 1;
+            at += kept + len;
+            continue;
         }
-        let Some(value) = VALUE.find(rest) else {
+        // A cookie header holds many pairs: all of them go.
+        let Some(len) = value_len(rest, last == "cookie") else {
             continue;
         };
-        let quoted = value.as_str();
-        let quote = quoted
-            .chars()
-            .next()
-            .filter(|c| (*c == '"' || *c == '\'') && quoted.len() >= 2 && quoted.ends_with(*c));
-        match quote {
-            Some(q) => {
-                out.push(q);
-                out.push_str(&marker("credential"));
-                out.push(q);
-            }
-            None => out.push_str(&marker("credential")),
-        }
+        out.push_str(&redacted_value(&rest[..len], "credential"));
         *count += 1;
-        at += quoted.len();
+        at += len;
     }
     out.push_str(&text[at..]);
     out
+}
+
+/// Redacts the `v` group of `rule`'s matches whose `k` group names a secret.
+fn redact_pairs(text: String, rule: &Regex, count: &mut usize) -> String {
+    apply(text, rule, count, |caps| {
+        let (whole, key, value) = (caps.get(0)?, caps.name("k")?, caps.name("v")?);
+        if !is_secret_key(key.as_str()) || value.as_str().trim().is_empty() {
+            return None;
+        }
+        let w = whole.as_str();
+        let (from, to) = (value.start() - whole.start(), value.end() - whole.start());
+        Some(format!(
+            "{}{}{}",
+            &w[..from],
+            marker("credential"),
+            &w[to..]
+        ))
+    })
 }
 
 impl Redactor {
@@ -333,14 +508,24 @@ impl Redactor {
         });
         out = apply(out, &JWT, &mut count, |_| Some(marker("jwt")));
         out = apply(out, &URL_USERINFO, &mut count, |caps| {
-            Some(format!("{}{}@", &caps[1], marker("url_credential")))
+            // `user:password@` keeps the user; a lone `token@` goes whole.
+            let user = caps.get(2).map_or("", |m| m.as_str());
+            Some(format!("{}{user}{}@", &caps[1], marker("url_credential")))
         });
+        out = redact_pairs(out, &NAME_VALUE, &mut count);
+        out = redact_pairs(out, &TUPLE, &mut count);
+        out = redact_pairs(out, &XML_ELEMENT, &mut count);
         out = redact_key_values(&out, &mut count);
         out = apply(out, &AUTH_SCHEME, &mut count, |caps| {
             let scheme = caps.get(1).or_else(|| caps.get(2))?;
-            let whole = caps.get(0)?;
-            // `Basic` alone is a word; its credentials are base64 of 8+.
-            (whole.len() >= scheme.len() + 8)
+            let credentials = &caps.get(0)?.as_str()[scheme.len()..];
+            // `Basic` is also a word: its credentials are base64, with a
+            // digit, `+`, `/` or `=`, or at least two capitals.
+            let base64 = credentials
+                .bytes()
+                .any(|b| b.is_ascii_digit() || b"+/=".contains(&b))
+                || credentials.bytes().filter(u8::is_ascii_uppercase).count() >= 2;
+            (caps.get(1).is_some() || base64)
                 .then(|| format!("{}{}", scheme.as_str(), marker("bearer_token")))
         });
         for rule in &self.extra {

@@ -333,3 +333,87 @@ async fn nothing_seeded_reaches_an_answer_or_a_log_line() {
         assert!(!logged.contains(core.as_str()), "{core} in the logs");
     }
 }
+
+/// Formats real logs use, each with a secret that must go and the text
+/// around it that must stay (found by a review that tried to break this).
+#[test]
+fn realistic_formats() {
+    for (line, secret, kept) in [
+        (
+            "Authorization: Bearer \u{3000}x password=hunter2pw",
+            "hunter2pw",
+            "Authorization",
+        ),
+        (
+            "Authorization: Bearer \r\nX-Api-Key: kkk123secret",
+            "kkk123secret",
+            "X-Api-Key",
+        ),
+        (
+            r#"{"body":"{\"username\":\"bob\",\"password\":\"hunter2pw\"}"}"#,
+            "hunter2pw",
+            "bob",
+        ),
+        ("user[password]=abc123zz&x=1", "abc123zz", "user[password]="),
+        ("<password>hunter2pw</password>", "hunter2pw", "</password>"),
+        (
+            r#"<add key="DbPassword" value="hunter2pw"/>"#,
+            "hunter2pw",
+            "DbPassword",
+        ),
+        (
+            r#"{"name":"DB_PASSWORD","value":"hunter2pw"}"#,
+            "hunter2pw",
+            "DB_PASSWORD",
+        ),
+        (
+            "passphrase: correct horse battery staple",
+            "horse",
+            "passphrase",
+        ),
+        ("{password=hunter 2pw, user=bob}", "2pw", "user=bob"),
+        (
+            r#"{"api_keys": ["k1zz","k2zz"], "user": "bob"}"#,
+            "k2zz",
+            "bob",
+        ),
+        (
+            r#"{"secret": {"value": "vvzz"}, "user": "bob"}"#,
+            "vvzz",
+            "bob",
+        ),
+        ("Cookie: theme=dark; sid=abc123zz", "abc123zz", "Cookie"),
+        (
+            "clone https://ghp_abc123zz@github.com/x",
+            "ghp_abc123zz",
+            "github.com",
+        ),
+        ("postgres://app:pa#ss99@db:5432/x", "pa#ss99", "app:"),
+        (
+            "[(b'authorization', b'Basic dXNlcjpwYXNz')]",
+            "dXNlcjpwYXNz",
+            "authorization",
+        ),
+        ("[(b'x-api-key', b'kkk123zz')]", "kkk123zz", "x-api-key"),
+        ("password := \"hunter2pw\"", "hunter2pw", "password :="),
+        (
+            r#"{"Authorization":"Bearer abcdefghijkl","user":"bob","path":"/orders/1"}"#,
+            "abcdefghijkl",
+            r#""user":"bob","path":"/orders/1""#,
+        ),
+        (
+            "map[Authorization:[Bearer abcdefghijkl] Content-Type:[json]]",
+            "abcdefghijkl",
+            "Content-Type",
+        ),
+        ("refresh_tokens=abc123zz", "abc123zz", "refresh_tokens"),
+    ] {
+        let out = redact(line);
+        assert!(!out.contains(secret), "{line:?} -> {out:?}");
+        assert!(out.contains(kept), "{line:?} -> {out:?}");
+    }
+    // What describes a secret, or says whether, stays.
+    let plain = "authenticated: true token_count=512 AuthService: started Authentication failed: invalid \
+                 oauth_provider=google auth_method=password secret_name=prod/db/creds max_tokens=5 api_key_id=AK1";
+    assert_eq!(redact(plain), plain);
+}
