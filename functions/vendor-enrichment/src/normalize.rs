@@ -46,6 +46,10 @@ pub fn token_class(token: &str, rules: &Rules) -> TokenClass {
     }
 }
 
+/// The most words of one name used to find candidates: real names have a
+/// handful, and a long string of words must not become hundreds of lookups.
+pub const MAX_BLOCKING_WORDS: usize = 12;
+
 /// A key a name is indexed under for candidate search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockingKey {
@@ -63,16 +67,18 @@ impl NameKey {
         self.key.split(' ').filter(|t| !t.is_empty())
     }
 
-    /// Keys for candidate search: every word that is not filler, and for
-    /// words of five letters or more their first and last four letters, so
-    /// that a typo at either end still finds the vendor.
+    /// Keys for candidate search: every word that is not filler (the first
+    /// [`MAX_BLOCKING_WORDS`]), and for words of five letters or more their
+    /// first and last four letters, so that a typo at either end still finds
+    /// the vendor.
     pub fn blocking_keys(&self, rules: &Rules) -> Vec<BlockingKey> {
         let mut out = Vec::new();
-        for t in self.tokens() {
-            let class = token_class(t, rules);
-            if class == TokenClass::Filler {
-                continue;
-            }
+        let words = self
+            .tokens()
+            .map(|t| (t, token_class(t, rules)))
+            .filter(|(_, class)| *class != TokenClass::Filler)
+            .take(MAX_BLOCKING_WORDS);
+        for (t, class) in words {
             out.push(BlockingKey {
                 key: t.to_owned(),
                 class,
@@ -347,6 +353,8 @@ mod tests {
         let cjk = name_key("株式会社東京物流", &rules);
         assert_eq!(cjk.key, "株式会社東京物流");
         assert_eq!(cjk.blocking_keys(&rules).len(), 3);
+        let long = name_key(&"Wordy Names ".repeat(50), &rules);
+        assert!(long.blocking_keys(&rules).len() <= 3 * MAX_BLOCKING_WORDS);
     }
 
     #[test]

@@ -159,3 +159,42 @@ async fn an_unreachable_table_is_a_retryable_store_error() {
         "the detail stays in the log"
     );
 }
+
+/// The whole evaluation set (`tests/data/matching_eval.json`) through the
+/// table: the same answers as the embedded master, so the word weights the
+/// table's `TOKEN#` items give are the embedded index's.
+#[tokio::test]
+async fn the_evaluation_set_answers_as_the_embedded_master_does() {
+    let (_moto, client, rules) = loaded().await;
+    let text = std::fs::read_to_string(
+        actionkit_testkit::repo_root()
+            .join("functions/vendor-enrichment/tests/data/matching_eval.json"),
+    )
+    .unwrap();
+    let set: Value = serde_json::from_str(&text).unwrap();
+    let items: Vec<Value> = set["queries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let mut item = json!({"vendor_name": q["name"], "amount": 10, "currency": "EUR"});
+            if let Some(c) = q["country"].as_str() {
+                item["vendor_country"] = c.into();
+            }
+            item
+        })
+        .collect();
+    assert!(items.len() > 400);
+    let store = DynamoStore::new(client, TABLE);
+    let batch = enrich(&store, &rules, &items, None).await.unwrap();
+    println!(
+        "DynamoDB calls for the {}-name evaluation set: {}",
+        items.len(),
+        store.calls()
+    );
+    let embedded = EmbeddedStore::embedded(&rules).unwrap();
+    assert_eq!(
+        values(&enrich(&embedded, &rules, &items, None).await.unwrap()),
+        values(&batch)
+    );
+}
