@@ -18,6 +18,8 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum tests/requirements.txt | cut -c1-12
 NODE_STAMP := node_modules/.installed-$(shell sha1sum package-lock.json | cut -c1-12)
 CARGO  ?= cargo
 EXAMPLE := target/release/examples/query_cloudwatch
+# 32 zero bytes, base64: lets crypto-preprocess start to print its schemas.
+SCHEMA_KEY := AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
 SAM    := SAM_CLI_TELEMETRY=0 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/sam
 
 .PHONY: help demo test bench schemas tools
@@ -74,6 +76,12 @@ bench: $(STAMP)
 
 schemas:
 	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p actionkit --test schema --test gateway
-	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p cloudwatch-query -p vendor-enrichment -p crypto-preprocess committed_openapi_matches_the_code
+	@$(CARGO) build --quiet --locked --bins
+	@# Every function binary prints its own schemas (actionkit::serve). A region
+	@# and a throwaway local key let the binaries start without an account.
+	@for f in cloudwatch-query vendor-enrichment crypto-preprocess; do \
+		env AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true LOCAL_MASTER_KEY=$(SCHEMA_KEY) ./target/debug/$$f --openapi > openapi/$$f.json && \
+		env AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true LOCAL_MASTER_KEY=$(SCHEMA_KEY) ./target/debug/$$f --tool-schema > openapi/$$f.tools.json; \
+	done
 	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p actionkit-stack --test template generated_blocks
 	@git status --short -- shared/tests/snapshots openapi template.yaml

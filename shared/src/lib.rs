@@ -49,6 +49,7 @@ mod envelope;
 mod error;
 mod event;
 mod extract;
+mod failure;
 mod fit;
 mod function;
 mod gateway;
@@ -78,7 +79,7 @@ pub use operation::{Operation, OperationDoc};
 pub use resolver::{DEFAULT_MAX_RESPONSE_BYTES, Resolver, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES};
 pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit, drop_to_fit};
 pub use route::Method;
-pub use runtime::{run, serve};
+pub use runtime::{init_error, run, serve};
 pub use schema::{
     GATEWAY_SCHEMA_KEYWORDS, MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS,
     bedrock_function_schema_violations, bedrock_openapi_violations, gateway_tool_schema_violations,

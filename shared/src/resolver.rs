@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 use tracing::Instrument;
 
 use crate::event::{Incoming, RawPayload, classify};
-use crate::fit::excerpt_bytes;
+use crate::failure::RuntimeFailure;
 use crate::gateway::{ToolEntry, ToolTarget};
 use crate::handler::{Erased, ErasedHandler, Handler};
 use crate::offload::PayloadStore;
@@ -24,32 +24,6 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 25_000;
 
 /// Step Functions' limit on a state's input or output (256 KiB).
 pub const STEP_FUNCTIONS_MAX_PAYLOAD_BYTES: usize = 262_144;
-
-/// Step Functions keeps at most this much of an error's cause; longer
-/// task error messages are cut to it.
-const MAX_ERROR_MESSAGE_BYTES: usize = 32_768;
-
-/// The failures the runtime itself reports as Lambda errors, named
-/// `<prefix>.<name>`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RuntimeFailure {
-    /// A payload shaped like an agent event that cannot be read as one.
-    MalformedEvent,
-    /// A task payload this function does not serve.
-    UnknownTask,
-    /// Something actionkit itself could not do (e.g. produce valid JSON).
-    Internal,
-}
-
-impl RuntimeFailure {
-    fn name(self) -> &'static str {
-        match self {
-            RuntimeFailure::MalformedEvent => "MalformedEvent",
-            RuntimeFailure::UnknownTask => "UnknownTask",
-            RuntimeFailure::Internal => "Internal",
-        }
-    }
-}
 
 pub(crate) struct RouteEntry<S> {
     pub(crate) method: Method,
@@ -127,9 +101,18 @@ pub struct Resolver<S = ()> {
     pub(crate) functions: Vec<FunctionEntry<S>>,
     pub(crate) tasks: Vec<TaskEntry<S>>,
     pub(crate) max_response_bytes: usize,
-    error_prefix: String,
+    pub(crate) error_prefix: String,
     pub(crate) payloads: Option<(Box<dyn PayloadStore>, usize)>,
     pub(crate) tools: Vec<ToolEntry>,
+    pub(crate) info: Info,
+}
+
+/// The title, version and description of the generated OpenAPI document.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Info {
+    pub(crate) title: String,
+    pub(crate) version: String,
+    pub(crate) description: String,
 }
 
 impl Resolver<()> {
@@ -161,6 +144,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             error_prefix: "ActionKit".to_owned(),
             payloads: None,
             tools: Vec::new(),
+            info: Info::default(),
         }
     }
 
@@ -169,6 +153,23 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     /// [`TrimToFit`](crate::TrimToFit)) or answered with `ResponseTooLarge`.
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The title, version and description of the OpenAPI document that
+    /// [`openapi_document`](Self::openapi_document) and `--openapi` (see
+    /// [`serve`](crate::serve)) produce.
+    pub fn info(
+        mut self,
+        title: impl Into<String>,
+        version: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        self.info = Info {
+            title: title.into(),
+            version: version.into(),
+            description: description.into(),
+        };
         self
     }
 
@@ -377,24 +378,5 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         context: Context,
     ) -> Result<Box<RawValue>, Diagnostic> {
         self.handle_json(&event.to_string(), context).await
-    }
-
-    /// A runtime failure as the Lambda error `<prefix>.<name>`.
-    pub(crate) fn failure(&self, failure: RuntimeFailure, message: &str) -> Diagnostic {
-        self.diagnostic(failure.name(), message)
-    }
-
-    /// An error named `name` (`<prefix>.<name>` unless it has a dot) as a
-    /// Lambda error, its message cut to what Step Functions keeps.
-    pub(crate) fn diagnostic(&self, name: &str, message: &str) -> Diagnostic {
-        let error_type = if name.contains('.') {
-            name.to_owned()
-        } else {
-            format!("{}.{name}", self.error_prefix)
-        };
-        Diagnostic {
-            error_type: excerpt_bytes(&error_type, 256),
-            error_message: excerpt_bytes(message, MAX_ERROR_MESSAGE_BYTES),
-        }
     }
 }

@@ -13,6 +13,7 @@
 //! always goes on.
 
 use std::panic::AssertUnwindSafe;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use base64::Engine as _;
@@ -25,9 +26,11 @@ use lambda_runtime_api_client::body::Body;
 use lambda_runtime_api_client::{Client, build_request};
 use serde_json::Value;
 
+use crate::failure::RuntimeFailure;
 use crate::resolver::Resolver;
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
+const INIT_ERROR: &str = "/2018-06-01/runtime/init/error";
 const REQUEST_ID: &str = "lambda-runtime-aws-request-id";
 const DEADLINE: &str = "lambda-runtime-deadline-ms";
 const CLIENT_CONTEXT: &str = "lambda-runtime-client-context";
@@ -79,16 +82,16 @@ pub async fn run<S: Clone + Send + Sync + 'static>(
                     .await
                     .unwrap_or_else(|_| {
                         tracing::error!(%request_id, "panic outside the handler");
-                        Err(resolver.diagnostic("Internal", "internal error"))
+                        Err(resolver.failure(RuntimeFailure::Internal, "internal error"))
                     }),
-                Err(_) => Err(resolver.diagnostic(
-                    "MalformedEvent",
+                Err(_) => Err(resolver.failure(
+                    RuntimeFailure::MalformedEvent,
                     "malformed event: the payload is not UTF-8 text",
                 )),
             },
             Err(why) => {
                 tracing::error!(%request_id, why, "invocation headers unreadable");
-                Err(resolver.diagnostic("MalformedEvent", why))
+                Err(resolver.failure(RuntimeFailure::MalformedEvent, why))
             }
         };
         let reply = match answer {
@@ -112,16 +115,77 @@ pub async fn run<S: Clone + Send + Sync + 'static>(
 
 /// [`run`], with the outcome as the process exit code: for `main`, so that a
 /// function's entry point is `actionkit::serve(resolver).await`.
-pub async fn serve<S: Clone + Send + Sync + 'static>(
-    resolver: Resolver<S>,
-) -> std::process::ExitCode {
-    match run(resolver).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = %e, "the Lambda Runtime API is unreachable");
-            std::process::ExitCode::FAILURE
+///
+/// Started with one argument, the binary prints a schema instead and exits:
+/// `--openapi` (the OpenAPI document, see [`Resolver::info`]),
+/// `--function-schema` (the function-details `functionSchema`) or
+/// `--tool-schema` (the AgentCore Gateway inline tool schema). This is how
+/// `make schemas` writes the committed files.
+pub async fn serve<S: Clone + Send + Sync + 'static>(resolver: Resolver<S>) -> ExitCode {
+    let schema = match std::env::args().nth(1).as_deref() {
+        None => None,
+        Some("--openapi") => Some(resolver.openapi_document()),
+        Some("--function-schema") => Some(resolver.function_schema()),
+        Some("--tool-schema") => Some(resolver.tool_schema()),
+        Some(other) => {
+            eprintln!(
+                "unknown argument {other:?}: expected --openapi, --function-schema or --tool-schema"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match schema {
+        Some(Ok(doc)) => {
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Some(Err(e)) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+        None => match run(resolver).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = %e, "the Lambda Runtime API is unreachable");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// Reports a failed initialization (a bad setting, a missing key) to the
+/// Lambda Runtime API's `/init/error`, so the operator sees `error_type`
+/// and the reason in the console, and returns the exit code `main` ends
+/// with. Outside Lambda it only logs.
+///
+/// ```no_run
+/// # async fn f() -> std::process::ExitCode {
+/// let reason = "ALLOWED_LOG_GROUPS: `*` allows every group";
+/// actionkit::init_error("CloudWatchQuery.InvalidConfig", reason).await
+/// # }
+/// ```
+pub async fn init_error(error_type: &str, message: &str) -> ExitCode {
+    tracing::error!(error = error_type, "{message}");
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        let body = serde_json::json!({"errorType": error_type, "errorMessage": message});
+        let sent = match (
+            Client::builder().build(),
+            request(Method::POST, INIT_ERROR, Body::from(body.to_string())),
+        ) {
+            (Ok(client), Ok(mut req)) => {
+                if let Ok(value) = HeaderValue::from_str(error_type) {
+                    req.headers_mut()
+                        .insert("lambda-runtime-function-error-type", value);
+                }
+                client.call(req).await.is_ok()
+            }
+            _ => false,
+        };
+        if !sent {
+            tracing::error!("the init error could not be reported to the Runtime API");
         }
     }
+    ExitCode::FAILURE
 }
 
 fn request(method: Method, path: &str, body: Body) -> Result<Request<Body>, http::Error> {

@@ -11,10 +11,11 @@ use serde_json::value::RawValue;
 use crate::error::ActionError;
 use crate::event::RawPayload;
 use crate::extract::{Invocation, Source};
+use crate::failure::RuntimeFailure;
 use crate::fit::label_excerpt;
 use crate::handler::run_handler;
 use crate::offload::PayloadRef;
-use crate::resolver::{Resolver, RuntimeFailure, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES, TaskEntry};
+use crate::resolver::{Resolver, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES, TaskEntry};
 
 impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     /// Runs the task a payload names (or the only one) and answers its

@@ -21,11 +21,3 @@ pub use allowlist::{Allowlist, AllowlistError};
 pub use config::{Config, ConfigError};
 pub use redact::Redactor;
 pub use routes::{ACTION_GROUP, AppState, resolver};
-
-/// Title, version and description of the generated OpenAPI document.
-pub const OPENAPI_INFO: (&str, &str, &str) = (
-    "CloudWatch Logs Insights for agents",
-    "1.0.0",
-    "Investigate production logs with CloudWatch Logs Insights: list the log groups you may query, \
-     run queries over one or several of them, and fetch the results of a running query.",
-);

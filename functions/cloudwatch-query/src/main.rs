@@ -1,10 +1,10 @@
 //! The Lambda entry point: configuration and the SDK client are built once,
-//! at cold start.
+//! at cold start; a bad setting is reported to the Runtime API's init error.
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use cloudwatch_query::{AppState, Config, OPENAPI_INFO, resolver};
+use cloudwatch_query::{AppState, Config, resolver};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -12,29 +12,10 @@ async fn main() -> ExitCode {
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
-            // A misconfigured function must not start answering agents.
-            tracing::error!(error = %e, "invalid configuration");
-            return ExitCode::FAILURE;
+            return actionkit::init_error("CloudWatchQuery.InvalidConfig", &e.to_string()).await;
         }
     };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let state = Arc::new(AppState {
-        client: aws_sdk_cloudwatchlogs::Client::new(&sdk),
-        config,
-    });
-    let resolver = resolver(state);
-    if std::env::args().nth(1).as_deref() == Some("--openapi") {
-        let (title, version, description) = OPENAPI_INFO;
-        return match resolver.openapi(title, version, description) {
-            Ok(doc) => {
-                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("{e}");
-                ExitCode::FAILURE
-            }
-        };
-    }
-    actionkit::serve(resolver).await
+    let client = aws_sdk_cloudwatchlogs::Client::new(&sdk);
+    actionkit::serve(resolver(Arc::new(AppState { client, config }))).await
 }

@@ -39,6 +39,12 @@ type Shared = State<Arc<AppState>>;
 pub fn resolver(state: Arc<AppState>) -> Resolver<Arc<AppState>> {
     let max_response_bytes = state.config.max_response_bytes;
     Resolver::with_state(ACTION_GROUP, state)
+        .info(
+            "CloudWatch Logs Insights for agents",
+            "1.0.0",
+            "Investigate production logs with CloudWatch Logs Insights: list the log groups you may query, \
+             run queries over one or several of them, and fetch the results of a running query.",
+        )
         .error_prefix("CloudWatchQuery")
         .max_response_bytes(max_response_bytes)
         .get(

@@ -37,6 +37,24 @@ pub(crate) fn finish_schema(
 }
 
 impl<S> Resolver<S> {
+    /// [`openapi`](Self::openapi) with the title, version and description
+    /// given to [`info`](Self::info) (the action group's name and `1.0.0`
+    /// when none was).
+    pub fn openapi_document(&self) -> Result<Value, SchemaError> {
+        let info = &self.info;
+        let title = if info.title.is_empty() {
+            self.action_group()
+        } else {
+            &info.title
+        };
+        let version = if info.version.is_empty() {
+            "1.0.0"
+        } else {
+            &info.version
+        };
+        self.openapi(title, version, &info.description)
+    }
+
     /// Generates the OpenAPI 3.0.0 document for this action group's routes,
     /// in the Bedrock profile, or the first reason Bedrock would reject it.
     pub fn openapi(

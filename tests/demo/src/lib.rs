@@ -974,11 +974,10 @@ pub fn schemas() -> Vec<(String, usize, Result<(), String>)> {
         client: logs,
         config: cloudwatch_query::Config::from_lookup(|_| None).unwrap(),
     }));
-    let (t, v, d) = cloudwatch_query::OPENAPI_INFO;
     check(
         "cloudwatch-query.json",
         cloudwatch_query::ACTION_GROUP,
-        cw.openapi(t, v, d),
+        cw.openapi_document(),
     );
     let rules = vendor_enrichment::Rules::embedded().unwrap();
     let store = vendor_enrichment::AnyStore::Embedded(
