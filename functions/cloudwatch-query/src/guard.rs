@@ -26,10 +26,10 @@ enum Refused {
 pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError> {
     let trimmed = query.trim();
     if trimmed.is_empty() {
-        return Err(ActionError::bad_request(
+        return Err(ActionError::invalid_parameter(
+            "query",
             "`query` is empty. Write a Logs Insights query, e.g. `fields @timestamp, @message | sort @timestamp desc | limit 20`.",
-        )
-        .with_detail("parameter", "query"));
+        ));
     }
     let chars = query.chars().count();
     if chars > MAX_QUERY_CHARS {
@@ -39,26 +39,28 @@ pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError>
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
     {
-        return Err(
-            ActionError::bad_request("`query` contains control characters.")
-                .with_detail("parameter", "query"),
-        );
+        return Err(ActionError::invalid_parameter(
+            "query",
+            "`query` contains control characters.",
+        ));
     }
     if query.chars().any(is_invisible) {
-        return Err(ActionError::bad_request(
+        return Err(ActionError::invalid_parameter(
+            "query",
             "`query` contains invisible formatting characters (zero-width spaces, direction marks); \
              write it in plain text.",
-        )
-        .with_detail("parameter", "query"));
+        ));
     }
     let tokens = tokenize(trimmed, Reading::DOCUMENTED).map_err(malformed_lex)?;
     if let Some(token) = tokens.iter().find(|t| compatibility_punctuation(t)) {
-        return Err(ActionError::bad_request(format!(
-            "`query` uses the full-width or compatibility character {:?} outside a string at character {}; write it in ASCII.",
-            token.text,
-            trimmed[..token.start].chars().count() + 1
-        ))
-        .with_detail("parameter", "query"));
+        return Err(ActionError::invalid_parameter(
+            "query",
+            format!(
+                "`query` uses the full-width or compatibility character {:?} outside a string at character {}; write it in ASCII.",
+                token.text,
+                trimmed[..token.start].chars().count() + 1
+            ),
+        ));
     }
     check_balanced(&tokens)?;
     if commands(&tokens).iter().any(Vec::is_empty) {
@@ -96,10 +98,12 @@ pub fn checked_query(query: &str, row_cap: usize) -> Result<String, ActionError>
 }
 
 fn too_long(chars: usize) -> ActionError {
-    ActionError::bad_request(format!(
-        "`query` is {chars} characters with the row limit applied; CloudWatch Logs Insights accepts at most {MAX_QUERY_CHARS}."
-    ))
-    .with_detail("parameter", "query")
+    ActionError::invalid_parameter(
+        "query",
+        format!(
+            "`query` is {chars} characters with the row limit applied; CloudWatch Logs Insights accepts at most {MAX_QUERY_CHARS}."
+        ),
+    )
 }
 
 /// Zero-width and direction-control characters (Unicode category Cf) that

@@ -97,11 +97,13 @@ async fn query_across_groups(
     Query(p): Query<MultiQueryParams>,
 ) -> Result<TrimToFit<QueryResponse>, ActionError> {
     if p.log_groups.is_empty() || p.log_groups.len() > MAX_LOG_GROUPS {
-        return Err(ActionError::bad_request(format!(
-            "`log_groups` must hold 1 to {MAX_LOG_GROUPS} log group names; it holds {}.",
-            p.log_groups.len()
-        ))
-        .with_detail("parameter", "log_groups"));
+        return Err(ActionError::invalid_parameter(
+            "log_groups",
+            format!(
+                "`log_groups` must hold 1 to {MAX_LOG_GROUPS} log group names; it holds {}.",
+                p.log_groups.len()
+            ),
+        ));
     }
     let mut groups = p.log_groups;
     groups.sort();
@@ -122,11 +124,13 @@ async fn run_query(
         config.allowlist.check("log_group", group)?;
     }
     if !(1..=config.max_minutes_back).contains(&minutes_back) {
-        return Err(ActionError::bad_request(format!(
-            "`minutes_back` must be between 1 and {}; received {minutes_back}.",
-            config.max_minutes_back
-        ))
-        .with_detail("parameter", "minutes_back"));
+        return Err(ActionError::invalid_parameter(
+            "minutes_back",
+            format!(
+                "`minutes_back` must be between 1 and {}; received {minutes_back}.",
+                config.max_minutes_back
+            ),
+        ));
     }
     let query = checked_query(query, config.max_rows)?;
     let end = now_epoch_seconds();
@@ -169,10 +173,10 @@ async fn get_query_results(
     config.allowlist.check("log_group", &p.log_group)?;
     let text = path.query_id.trim();
     if text.is_empty() || text.len() > MAX_HANDLE_CHARS {
-        return Err(ActionError::bad_request(
+        return Err(ActionError::invalid_parameter(
+            "query_id",
             "`query_id` must be the query_id an earlier answer of this tool returned, unchanged.",
-        )
-        .with_detail("parameter", "query_id"));
+        ));
     }
     let key = config.handle_keys.key().await.map_err(|e| {
         ActionError::new(
@@ -256,19 +260,19 @@ async fn list_log_groups(
         None => MAX_LOG_GROUPS,
         Some(n @ 1..=50) => n as usize,
         Some(n) => {
-            return Err(ActionError::bad_request(format!(
-                "`limit` must be between 1 and 50; received {n}."
-            ))
-            .with_detail("parameter", "limit"));
+            return Err(ActionError::invalid_parameter(
+                "limit",
+                format!("`limit` must be between 1 and 50; received {n}."),
+            ));
         }
     };
     let wanted = p.prefix.unwrap_or_default();
     if !wanted.is_empty() {
         crate::allowlist::check_name(&wanted).map_err(|reason| {
-            ActionError::bad_request(format!(
-                "`prefix` is not a valid log group name prefix: {reason}."
-            ))
-            .with_detail("parameter", "prefix")
+            ActionError::invalid_parameter(
+                "prefix",
+                format!("`prefix` is not a valid log group name prefix: {reason}."),
+            )
         })?;
     }
     let prefixes = config.allowlist.listing_prefixes(&wanted);
