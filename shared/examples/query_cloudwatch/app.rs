@@ -133,6 +133,11 @@ pub async fn query_cloudwatch_task(
 /// function-details function, and as a Step Functions task.
 pub fn resolver() -> Resolver<Arc<SampleLogs>> {
     Resolver::with_state("LogInsights", Arc::new(SampleLogs::new()))
+        .info(
+            "Log Insights",
+            "1.0.0",
+            "Query CloudWatch Logs Insights for an on-call agent",
+        )
         .error_prefix("QueryCloudWatch")
         .get(
             "/cloudwatch_logs",
