@@ -71,10 +71,12 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 static IPV4: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?-u:\b)[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?-u:\b)"));
 static IPV6: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}"));
-/// A run of characters a phone number can be made of; the number itself is
-/// chosen inside it by [`phones`].
-static PHONE_RUN: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?:\+|\()?[0-9][0-9 ()./-]{6,40}[0-9]"));
+/// A run of characters phone numbers can be made of, however long (several
+/// numbers may stand in one); the numbers are chosen inside it by [`phones`].
+static PHONE_RUN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?:\+|\()?[0-9][0-9 ()./-]*[0-9]"));
+/// The longest phone number written out, separators included
+/// (`+44 (0) 20 7946 0958 12` is 23).
+const MAX_PHONE_BYTES: usize = 32;
 
 /// The shortest and longest IBAN (ISO 13616: Norway 15, Saint Lucia / Russia up to 33; 34 allowed).
 const IBAN_LEN: std::ops::RangeInclusive<usize> = 15..=34;
@@ -282,35 +284,37 @@ fn cards_in_run(bytes: &[u8], groups: &[(usize, usize)], out: &mut Vec<Finding>)
     }
     let bytes_of = |&(f, l): &(usize, usize)| groups[l - 1].1 - groups[f].0;
     valid.sort_by_key(|span| (usize::MAX - bytes_of(span), span.0));
-    // taken[g] = (component, its length): the longest spans are taken first;
-    // an equally long valid span that overlaps one is merged into it (which
-    // of "1299 4111 1111 1111" and "4111 1111 1111 1111" is the card cannot
-    // be told, so both are covered).
+    // taken[g] = (span, its length): the longest spans are taken first; an
+    // equally long valid span that overlaps taken ones is merged with them
+    // (which of "1299 4111 1111 1111" and "4111 1111 1111 1111" is the card
+    // cannot be told, so both are covered). Merges are a union-find over
+    // span ids, so a long run stays linear.
     let mut taken: Vec<Option<(usize, usize)>> = vec![None; groups.len()];
+    let mut parent: Vec<usize> = (0..valid.len()).collect();
     for (id, span @ (first, last)) in valid.iter().enumerate() {
         let len = bytes_of(span);
-        let overlapping: Vec<(usize, usize)> =
-            taken[*first..*last].iter().flatten().copied().collect();
-        if overlapping.iter().any(|&(_, l)| l > len) {
+        if taken[*first..*last].iter().flatten().any(|&(_, l)| l > len) {
             continue;
         }
-        for slot in taken.iter_mut().flatten() {
-            if overlapping.iter().any(|&(c, _)| c == slot.0) {
-                slot.0 = id;
+        for slot in &mut taken[*first..*last] {
+            if let Some((other, _)) = *slot {
+                let root = find_root(&mut parent, other);
+                parent[root] = id;
             }
+            *slot = Some((id, len));
         }
-        taken[*first..*last]
-            .iter_mut()
-            .for_each(|t| *t = Some((id, len)));
     }
     let mut g = 0;
     while g < groups.len() {
-        let Some((component, _)) = taken[g] else {
+        let Some((span, _)) = taken[g] else {
             g += 1;
             continue;
         };
+        let component = find_root(&mut parent, span);
         let start = groups[g].0;
-        while g < groups.len() && taken[g].is_some_and(|(c, _)| c == component) {
+        while g < groups.len()
+            && taken[g].is_some_and(|(c, _)| find_root(&mut parent, c) == component)
+        {
             g += 1;
         }
         out.push(Finding {
@@ -319,6 +323,15 @@ fn cards_in_run(bytes: &[u8], groups: &[(usize, usize)], out: &mut Vec<Finding>)
             end: groups[g - 1].1,
         });
     }
+}
+
+/// The representative of a merged set of spans (path halving).
+fn find_root(parent: &mut [usize], mut x: usize) -> usize {
+    while parent[x] != x {
+        parent[x] = parent[parent[x]];
+        x = parent[x];
+    }
+    x
 }
 
 static NANP: LazyLock<Regex> =
@@ -344,20 +357,37 @@ fn phone_is_plausible(candidate: &str) -> bool {
 /// longest plausible span from each start (a `+`, a `(` or a digit after a
 /// non-digit) to a digit before a non-digit.
 fn phones(text: &str, out: &mut Vec<Finding>) {
+    let mut ends = Vec::new();
     for run in PHONE_RUN.find_iter(text) {
         let base = run.start();
         let s = run.as_str().as_bytes();
+        if s.len() < 8 {
+            continue;
+        }
         let is_start = |k: usize| {
             (s[k] == b'+' || s[k] == b'(' || s[k].is_ascii_digit())
                 && (k == 0 || !s[k - 1].is_ascii_digit() && s[k - 1] != b'+')
         };
-        let is_end =
-            |k: usize| s[k - 1].is_ascii_digit() && (k == s.len() || !s[k].is_ascii_digit());
         let mut from = 0;
         'starts: while from < s.len() {
             if is_start(from) {
-                for to in (from + 1..=s.len()).rev() {
-                    if is_end(to) && phone_is_plausible(&run.as_str()[from..to]) {
+                // The ends a plausible number could have: after a digit that is
+                // not followed by one, with 8 to 15 digits, within the length.
+                ends.clear();
+                let mut digits = 0;
+                for k in from..s.len().min(from + MAX_PHONE_BYTES) {
+                    if s[k].is_ascii_digit() {
+                        digits += 1;
+                        if digits > 15 {
+                            break;
+                        }
+                        if digits >= 8 && s.get(k + 1).is_none_or(|b| !b.is_ascii_digit()) {
+                            ends.push(k + 1);
+                        }
+                    }
+                }
+                for &to in ends.iter().rev() {
+                    if phone_is_plausible(&run.as_str()[from..to]) {
                         out.push(Finding {
                             kind: Kind::Phone,
                             start: base + from,
@@ -543,6 +573,37 @@ mod tests {
                 (Kind::Ip, "2001:db8::8a2e:370:7334"),
             ]
         );
+    }
+
+    /// Inputs made to maximize candidates stay linear: long runs of card
+    /// groups (every window Luhn-checked, equal readings merged), of phone
+    /// characters, and of IBAN starts.
+    #[test]
+    fn pathological_runs_stay_linear() {
+        for (unit, n) in [
+            ("4111 ", 40_000),
+            ("1234 5678 ", 20_000),
+            ("0 ( ", 50_000),
+            ("0049 30 ", 25_000),
+            ("GB29 ", 40_000),
+            ("de89", 50_000),
+        ] {
+            let text = unit.repeat(n);
+            let started = std::time::Instant::now();
+            let found = find(&text);
+            let took = started.elapsed();
+            assert!(
+                took < std::time::Duration::from_secs(5),
+                "{unit:?} x {n}: {took:?} for {} findings",
+                found.len()
+            );
+            for pair in found.windows(2) {
+                assert!(
+                    pair[0].end <= pair[1].start,
+                    "{unit:?}: overlapping findings"
+                );
+            }
+        }
     }
 
     /// The cases of issue 12, item 1: a neighbour made the greedy match fail

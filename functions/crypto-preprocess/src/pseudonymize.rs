@@ -58,13 +58,18 @@ impl Tokenizer {
     /// The token of `value` as `label`. Eight hex digits, longer only if two
     /// values of one document would collide.
     pub fn token(&mut self, label: &str, value: &str) -> String {
+        self.count(label);
+        self.mint(label, value)
+    }
+
+    /// [`Tokenizer::token`] without counting it (a token that may never be used).
+    fn mint(&mut self, label: &str, value: &str) -> String {
         // Hot path (one call per finding): no intermediate allocations.
         let mut context = hmac::Context::with_key(&self.key);
         context.update(label.as_bytes());
         context.update(&[0]);
         context.update(value.as_bytes());
         let tag = context.sign();
-        self.count(label);
         for bytes in [4, 6, 8, 12] {
             let mut token = String::with_capacity(label.len() + 3 + bytes * 2);
             token.push('<');
@@ -155,7 +160,22 @@ impl Tokenizer {
                     other => other.to_string(),
                 };
                 let token = self.token(label, &text);
-                listed.add(text, label, &token);
+                match &*value {
+                    Value::String(_) | Value::Number(_) => listed.add(text, label, &token),
+                    // The strings of a listed record (a whole `customer`) are
+                    // as personal as the record: each is searched for under
+                    // its own token, counted only where it occurs.
+                    Value::Object(_) | Value::Array(_) => {
+                        let mut leaves = Vec::new();
+                        string_leaves(value, &mut leaves);
+                        for leaf in leaves {
+                            let leaf_token = self.mint(label, &leaf);
+                            listed.add(leaf, label, &leaf_token);
+                        }
+                    }
+                    // `true` is nobody's name.
+                    _ => {}
+                }
                 *value = Value::String(token);
                 Ok(())
             })?;
@@ -217,6 +237,16 @@ impl Tokenizer {
     /// The vault: token → original.
     pub fn into_vault(self) -> BTreeMap<String, String> {
         self.vault.into_iter().collect()
+    }
+}
+
+/// Every string value inside `value`.
+fn string_leaves(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| string_leaves(v, out)),
+        Value::Object(map) => map.values().for_each(|v| string_leaves(v, out)),
+        _ => {}
     }
 }
 
@@ -667,6 +697,46 @@ mod tests {
         let mut report = Reidentified::default();
         reidentify_json(&mut doc, &vault, &mut report);
         assert_eq!(doc, original);
+    }
+
+    #[test]
+    fn listed_records_numbers_and_booleans() {
+        let mut doc = json!({
+            "customer": {"name": "Ada Lovelace", "city": "London", "vip": true},
+            "id": 100234,
+            "flag": true,
+            "note": "Ada Lovelace of London, id 100234, true story",
+        });
+        let original = doc.clone();
+        let fields = vec![
+            (FieldPath::parse("customer").unwrap(), "PERSON".to_owned()),
+            (FieldPath::parse("id").unwrap(), "ID".to_owned()),
+            (FieldPath::parse("flag").unwrap(), "FLAG".to_owned()),
+        ];
+        let mut t = Tokenizer::new(b"k");
+        t.json(&mut doc, &fields).unwrap();
+        let note = doc["note"].as_str().unwrap();
+        for secret in ["Ada", "London", "100234"] {
+            assert!(!note.contains(secret), "{secret}: {note}");
+        }
+        assert!(
+            note.ends_with(", true story"),
+            "a listed boolean is not searched for: {note}"
+        );
+        assert_eq!(
+            t.counts().get("PERSON"),
+            Some(&3),
+            "the record and its two strings in the note"
+        );
+        let vault = t.into_vault();
+        let mut report = Reidentified::default();
+        reidentify_json(&mut doc, &vault, &mut report);
+        assert_eq!(doc["note"], original["note"]);
+        assert_eq!(
+            doc["customer"],
+            json!(original["customer"].to_string()),
+            "a listed record comes back as its JSON text"
+        );
     }
 
     #[test]
