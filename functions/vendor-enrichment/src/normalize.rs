@@ -68,7 +68,7 @@ impl NameKey {
     }
 
     /// Keys for candidate search: every word that is not filler (the first
-    /// [`MAX_BLOCKING_WORDS`]), and for words of five letters or more their
+    /// `MAX_BLOCKING_WORDS`), and for words of five letters or more their
     /// first and last four letters, so that a typo at either end still finds
     /// the vendor.
     pub fn blocking_keys(&self, rules: &Rules) -> Vec<BlockingKey> {
