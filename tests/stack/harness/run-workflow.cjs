@@ -224,9 +224,11 @@ async function runScenario(lib, definition, options, scenario) {
     request_problems: [],
   };
   const modelScript = JSON.parse(JSON.stringify(scenario.models || {}));
+  for (const key of Object.keys(modelScript)) modelScript[key] = modelScript[key].filter((a) => a !== null);
   const faults = JSON.parse(JSON.stringify(scenario.lambda_faults || {}));
   const reviews = JSON.parse(JSON.stringify(scenario.reviews || []));
   const handlers = {};
+  const taskEvents = [];
   const started = Date.now();
   record.lambda_ms = 0;
   for (const [name, state] of Object.entries(taskStates(definition))) {
@@ -334,8 +336,11 @@ async function runScenario(lib, definition, options, scenario) {
     handlers[name] = async (input) => {
       record.attempts[name] = (record.attempts[name] || 0) + 1;
       globalThis.__harnessCheckSize(name, 'task input', input);
+      // Step Functions records what a task was sent and what it returned.
+      taskEvents.push({ type: 'TaskScheduled', state: name, parameters: input });
       const result = await handle(input);
       globalThis.__harnessCheckSize(name, 'task result', result);
+      taskEvents.push({ type: 'TaskSucceeded', state: name, output: result });
       return result;
     };
   }
@@ -388,7 +393,7 @@ async function runScenario(lib, definition, options, scenario) {
   }
   record.largest_state_bytes = largest;
   // The recorded history, as Step Functions would keep it: every state's input and output.
-  record.history = events;
+  record.history = [...events, ...taskEvents];
   return record;
 }
 

@@ -444,6 +444,13 @@ fn truncated_text(text: &str, max_tokens: u64) -> Value {
     answer
 }
 
+/// A complete answer with no content block (models do return these).
+fn empty_answer() -> Value {
+    let mut answer = text_answer("");
+    answer["body"]["content"] = json!([]);
+    answer
+}
+
 fn with_copied_tokens(mut answer: Value) -> Value {
     answer["copy_tokens"] = json!(true);
     answer
@@ -907,6 +914,49 @@ fn invoice_pipeline_with_its_model_steps() {
         }}),
     );
 
+    // The other guards' branches, and escalation by risk score.
+    for (name, risk_answer, audit, escalation) in [
+        (
+            "risk-malformed",
+            text_answer("{\"risk_score\": 20}"),
+            json!(null),
+            json!(null),
+        ),
+        (
+            "narrative-malformed",
+            risk(20, false),
+            empty_answer(),
+            json!(null),
+        ),
+        (
+            "escalation-risk-score",
+            risk(85, false),
+            narrative(),
+            text_answer("Check the bank details."),
+        ),
+        (
+            "escalation-truncated",
+            risk(85, false),
+            narrative(),
+            truncated_text("Check the", 4096),
+        ),
+        (
+            "escalation-malformed",
+            risk(85, false),
+            narrative(),
+            empty_answer(),
+        ),
+    ] {
+        scenarios.push(
+            json!({"name": name, "input": inline_input(&format!("INV-{name}")), "models": {
+                "ExtractInvoiceFields": [extraction(good_fields())],
+                "ScoreRisk": [risk_answer],
+                "WriteAuditNarrative": [audit],
+                "EscalationReview": [escalation],
+            }}),
+        );
+    }
+
     // The largest inline document, and one just over.
     let largest = note_for_output_size(&stack, "INV-25", "largest-inline", true);
     let over = note_for_output_size(&stack, "INV-26", "just-over-inline", false);
@@ -1304,6 +1354,29 @@ fn invoice_pipeline_with_its_model_steps() {
         "The dispute concerns line L2."
     );
 
+    by_name("risk-malformed").dead_lettered("InvoicePipeline.ModelAnswerMalformed");
+    by_name("risk-malformed").went_through(&["CheckRisk", "RiskMalformed"]);
+    by_name("narrative-malformed").dead_lettered("InvoicePipeline.ModelAnswerMalformed");
+    by_name("narrative-malformed")
+        .went_through(&["CheckAuditNarrative", "AuditNarrativeMalformed"]);
+    let run = by_name("escalation-risk-score");
+    assert_eq!(
+        run.succeeded()["result"]["escalation"]["text"],
+        "Check the bank details."
+    );
+    run.went_through(&[
+        "NeedsEscalation",
+        "EscalationReview",
+        "CheckEscalationReview",
+        "KeepEscalationReview",
+    ]);
+    by_name("escalation-truncated").dead_lettered("InvoicePipeline.ModelAnswerTruncated");
+    by_name("escalation-truncated")
+        .went_through(&["CheckEscalationReview", "EscalationReviewTruncated"]);
+    by_name("escalation-malformed").dead_lettered("InvoicePipeline.ModelAnswerMalformed");
+    by_name("escalation-malformed")
+        .went_through(&["CheckEscalationReview", "EscalationReviewMalformed"]);
+
     // --- document sizes ---
     let run = by_name("largest-inline");
     run.succeeded();
@@ -1333,6 +1406,8 @@ fn invoice_pipeline_with_its_model_steps() {
     // Every dead-letter message was delivered to the queue.
     let dead: usize = runs.iter().map(|r| r.dead_letters().len()).sum();
     assert_eq!(stack.queue_depth(&stack.dead_letter), dead as u64);
+
+    generated_inputs_follow_the_input_contract(&stack);
 }
 
 /// A small reproducible generator (a fixed-seed LCG): the same inputs on
@@ -1365,9 +1440,8 @@ fn of_kind(k: u64, object: Value) -> Option<Value> {
 /// the branch the contract says, invalid ones are dead-lettered as
 /// `InvoicePipeline.InvalidInput` before any function runs, and none ends
 /// on an uncatchable error.
-#[test]
-fn generated_inputs_follow_the_input_contract() {
-    let stack = Stack::start(true);
+/// (Run by [`invoice_pipeline_with_its_model_steps`], on its stack.)
+fn generated_inputs_follow_the_input_contract(stack: &Stack) {
     stack.put_object(
         "payloads/incoming/GEN.json",
         &json!({"document_id": "GEN", "document": {"note": "call +44 20 7946 0958"}}),
@@ -1397,7 +1471,8 @@ fn generated_inputs_follow_the_input_contract() {
                 "document_id" if i % 4 != 0 => 1,
                 "payload_ref" if i % 3 != 0 => 0,
                 "document" if i % 3 != 1 => 0,
-                "document" | "payload_ref" | "pii_fields" if *k >= 3 => 5,
+                "document" | "payload_ref" if *k >= 3 => 5,
+                "pii_fields" if *k >= 4 => 5,
                 _ => *k,
             };
             if let Some(v) = of_kind(k, object.clone()) {
@@ -1460,8 +1535,8 @@ fn generated_inputs_follow_the_input_contract() {
         }
     }
     assert!(
-        seen.len() >= 9,
-        "the generator reaches most branches: {seen:?}"
+        seen.len() == 10,
+        "the generator reaches every branch of ValidateInput: {seen:?}"
     );
 }
 
@@ -1561,6 +1636,30 @@ fn research_synthesis_with_its_model_steps() {
     scenarios.push(
         json!({"name": "briefing-truncated", "input": input("B-13"), "models": briefing_cut}),
     );
+    let mut sub_empty = research_models(vec![plan(five_sub_queries())]);
+    sub_empty["ResearchSubQuery"] = json!([
+        when(empty_answer(), "sub-query 5"),
+        repeat(text_answer("An answer."), 4)
+    ]);
+    scenarios
+        .push(json!({"name": "sub-query-malformed", "input": input("B-17"), "models": sub_empty}));
+    for (name, step, answer) in [
+        (
+            "contradictions-truncated",
+            "FindContradictions",
+            truncated_text("Answers 2", 3000),
+        ),
+        (
+            "contradictions-malformed",
+            "FindContradictions",
+            empty_answer(),
+        ),
+        ("briefing-malformed", "SynthesiseBriefing", empty_answer()),
+    ] {
+        let mut m = research_models(vec![plan(five_sub_queries())]);
+        m[step] = json!([answer]);
+        scenarios.push(json!({"name": name, "input": input("B-18"), "models": m}));
+    }
     for (name, bad) in [
         ("missing-briefing-id", json!({"topic": "x"})),
         (
@@ -1699,6 +1798,35 @@ fn research_synthesis_with_its_model_steps() {
     by_name("briefing-truncated").dead_lettered("ResearchSynthesis.ModelAnswerTruncated");
     by_name("briefing-truncated").went_through(&["CheckBriefing", "BriefingTruncated"]);
 
+    let run = by_name("sub-query-malformed");
+    run.dead_lettered("ResearchSynthesis.ModelAnswerMalformed");
+    assert!(
+        run.0["item_visits"]["4"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("SubQueryAnswerMalformed"))
+    );
+    for (name, error, branch) in [
+        (
+            "contradictions-truncated",
+            "ResearchSynthesis.ModelAnswerTruncated",
+            "ContradictionsTruncated",
+        ),
+        (
+            "contradictions-malformed",
+            "ResearchSynthesis.ModelAnswerMalformed",
+            "ContradictionsMalformed",
+        ),
+        (
+            "briefing-malformed",
+            "ResearchSynthesis.ModelAnswerMalformed",
+            "BriefingMalformed",
+        ),
+    ] {
+        let run = by_name(name);
+        run.dead_lettered(error);
+        run.went_through(&[branch, "SendToDeadLetter"]);
+    }
     for (name, attempts) in [("throttled-under-limit", 5), ("model-timeout-once", 2)] {
         let run = by_name(name);
         run.succeeded();
