@@ -1889,3 +1889,123 @@ fn research_synthesis_with_its_model_steps() {
     let dead: usize = runs.iter().map(|r| r.dead_letters().len()).sum();
     assert_eq!(stack.queue_depth(&stack.dead_letter), dead as u64);
 }
+
+// ---------------------------------------------------------------------------
+// The harness itself: it keeps the Step Functions rules the executor does not.
+// ---------------------------------------------------------------------------
+
+/// Runs a small definition on the harness (no functions, no queues).
+fn run_definition(moto: &Moto, definition: &Value, input: &Value, models: &Value) -> Run {
+    let harness = repo_root().join("tests/stack/harness/run-workflow.cjs");
+    let request = json!({
+        "definition": definition.to_string(), "lambda_port": 0, "moto_port": moto.port(),
+        "machine_name": "harness-check",
+        "scenarios": [{"name": "check", "input": input, "models": models}],
+    });
+    let mut child = Command::new("node")
+        .arg(&harness)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(request.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    Run(results.remove(0))
+}
+
+fn model_task_catching_all(result_selector: Value) -> Value {
+    json!({"StartAt": "Ask", "States": {
+        "Ask": {"Type": "Task", "Resource": "arn:aws:states:::bedrock:invokeModel",
+                "Parameters": {"ModelId": "m", "Body": {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 10,
+                               "messages": [{"role": "user", "content": "hi"}]}},
+                "ResultSelector": result_selector,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Caught"}],
+                "Next": "Done"},
+        "Caught": {"Type": "Pass", "End": true},
+        "Done": {"Type": "Succeed"}}})
+}
+
+#[test]
+fn the_harness_keeps_step_functions_rules() {
+    let moto = Moto::start();
+    // 1. JsonToString keeps the quotes and backslashes of the data, so the
+    //    string is valid JSON for the same value; literal arguments unescape.
+    let data = json!({"q": "say \"hi\" \\ and 'bye'", "n": [1, 2.5]});
+    let run = run_definition(
+        &moto,
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {
+            "text.$": "States.JsonToString($.data)",
+            "literal.$": "States.Format('it\\'s {}', $.data.q)"}, "End": true}}}),
+        &json!({"data": data}),
+        &json!({}),
+    );
+    let out = run.succeeded();
+    let text = out["text"].as_str().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(text).unwrap(), data);
+    assert_eq!(out["literal"], "it's say \"hi\" \\ and 'bye'");
+
+    // 2. Parsing prose, or a path that does not resolve, is uncatchable.
+    for selector in [
+        json!({"parsed.$": "States.StringToJson($.Body.content[0].text)"}),
+        json!({"missing.$": "$.Body.content[3].text"}),
+    ] {
+        let run = run_definition(
+            &moto,
+            &model_task_catching_all(selector.clone()),
+            &json!({}),
+            &json!({"Ask": [text_answer("Here is the JSON: {\"a\": 1}")]}),
+        );
+        assert_eq!(run.0["status"], "FAILED", "{selector}");
+        assert_eq!(run.0["uncatchable"], true, "{selector}");
+        assert!(
+            !run.visited().contains(&"Caught"),
+            "{selector}: {:?}",
+            run.visited()
+        );
+    }
+    // ...while a task error is caught.
+    let run = run_definition(
+        &moto,
+        &model_task_catching_all(json!({"answer.$": "$.Body"})),
+        &json!({}),
+        &json!({"Ask": [bedrock_error("ValidationException")]}),
+    );
+    run.succeeded();
+    assert_eq!(run.visited(), ["Ask", "Caught"]);
+
+    // 3. A state over 256 KiB fails with States.DataLimitExceeded, uncatchable.
+    let big = "x".repeat(140 * 1024);
+    let run = run_definition(
+        &moto,
+        &json!({"StartAt": "Twice", "States": {"Twice": {"Type": "Pass",
+            "Parameters": {"a.$": "$.big", "b.$": "$.big"}, "End": true}}}),
+        &json!({"big": big}),
+        &json!({}),
+    );
+    assert_eq!(run.0["status"], "FAILED");
+    assert_eq!(run.0["error"]["Error"], "States.DataLimitExceeded");
+    assert_eq!(run.0["uncatchable"], true);
+    assert_eq!(run.0["limit_violations"][0]["state"], "Twice");
+
+    // 4. Indefinite paths give arrays: one match, none.
+    let run = run_definition(
+        &moto,
+        &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {
+            "one.$": "$.items[*].x", "none.$": "$.items[*].missing"}, "End": true}}}),
+        &json!({"items": [{"x": 1}]}),
+        &json!({}),
+    );
+    assert_eq!(run.succeeded(), &json!({"one": [1], "none": []}));
+}

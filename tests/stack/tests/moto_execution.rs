@@ -4,7 +4,8 @@
 //! under `cargo lambda watch` through [`LambdaRouter`]; SQS and S3 tasks
 //! reach moto. Every path that needs no model runs here: pseudonymization,
 //! the dead-letter path a model failure takes, a bad input that must not be
-//! retried, and an oversized document routed to a person through S3.
+//! retried, and an oversized document routed to a person through S3. The
+//! model steps run in `model_execution.rs`, on a second executor.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
