@@ -76,7 +76,9 @@ pub use observability::{LogFormat, init_tracing, init_tracing_with};
 pub use offload::S3PayloadStore;
 pub use offload::{PayloadRef, PayloadStore, StoreFuture};
 pub use operation::{Operation, OperationDoc};
-pub use resolver::{DEFAULT_MAX_RESPONSE_BYTES, Resolver, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES};
+pub use resolver::{
+    DEFAULT_MAX_RESPONSE_BYTES, OFFLOAD_ABOVE_BYTES, Resolver, STEP_FUNCTIONS_MAX_PAYLOAD_BYTES,
+};
 pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit, drop_to_fit};
 pub use route::Method;
 pub use runtime::{init_error, run, serve};

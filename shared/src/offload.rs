@@ -114,7 +114,6 @@ mod s3 {
             "PayloadStoreUnavailable",
             format!("The payload store could not {what}; retry later."),
         )
-        .retryable(true)
         .with_log_detail(detail)
     }
 

@@ -25,6 +25,11 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 25_000;
 /// Step Functions' limit on a state's input or output (256 KiB).
 pub const STEP_FUNCTIONS_MAX_PAYLOAD_BYTES: usize = 262_144;
 
+/// Task outputs over this many bytes go to the payload store (see
+/// [`Resolver::payload_store`]): 200 KiB leaves room in the 256 KiB state
+/// for what the workflow keeps beside the output.
+pub const OFFLOAD_ABOVE_BYTES: usize = 200 * 1024;
+
 pub(crate) struct RouteEntry<S> {
     pub(crate) method: Method,
     pub(crate) template: PathTemplate,

@@ -72,21 +72,17 @@ fn every_client_context_shape_is_served() {
     ]);
     assert_eq!(answers.len(), 6, "{answers:?}");
     assert!(answers.iter().all(|a| a.kind == "response"), "{answers:?}");
-    let json = |i: usize| serde_json::from_str::<Value>(&answers[i].body).unwrap();
-    for tool in 0..3 {
+    let json = |a: &StubAnswer| serde_json::from_str::<Value>(&a.body).unwrap();
+    for answer in &answers[..3] {
         assert!(
-            json(tool)["results"].is_array(),
-            "tool call {tool}: {}",
-            answers[tool].body
+            json(answer)["results"].is_array(),
+            "tool call: {}",
+            answer.body
         );
     }
-    for agent in 3..6 {
-        assert_eq!(
-            json(agent)["response"]["function"],
-            "query_cloudwatch",
-            "agent call {agent}: {}",
-            answers[agent].body
-        );
+    for answer in &answers[3..] {
+        let function = &json(answer)["response"]["function"];
+        assert_eq!(function, "query_cloudwatch", "agent call: {}", answer.body);
     }
 }
 

@@ -53,7 +53,7 @@ const INHERITED_FIELDS: [&str; 5] = [
 ];
 
 fn invalid(message: impl Into<String>) -> ActionError {
-    ActionError::new(400, "InvalidInput", message).retryable(false)
+    ActionError::new(400, "InvalidInput", message)
 }
 
 fn non_empty(

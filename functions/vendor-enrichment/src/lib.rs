@@ -7,6 +7,7 @@
 //! batches) and a Bedrock Agent action group from one binary.
 
 mod classify;
+mod config;
 mod dynamo;
 mod enrich;
 mod item;
@@ -18,6 +19,7 @@ mod score;
 mod store;
 mod vendor;
 
+pub use config::{Config, ConfigError};
 pub use dynamo::{DynamoStore, load_table, table_items};
 pub use enrich::{BatchResult, ItemResult, MAX_BATCH_ITEMS, Summary, enrich};
 pub use matcher::{Candidate, MatchMethod};
@@ -26,14 +28,6 @@ pub use routes::{ACTION_GROUP, AnyStore, AppState, resolver};
 pub use rules::{Rules, RulesError};
 pub use store::{EmbeddedStore, LookupHits, LookupKeys, StoreError, VendorStore};
 pub use vendor::{EMBEDDED_MASTER, Vendor, VendorMasterFile};
-
-/// Title, version and description of the generated OpenAPI document.
-pub const OPENAPI_INFO: (&str, &str, &str) = (
-    "Vendor enrichment",
-    "1.0.0",
-    "Look up vendors in the vendor master record and enrich invoice line items with vendor data, \
-     category, risk flags and approver route.",
-);
 
 /// The embedded vendor master, parsed.
 pub fn embedded_vendors() -> Result<Vec<Vendor>, serde_json::Error> {

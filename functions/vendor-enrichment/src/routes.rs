@@ -105,6 +105,12 @@ pub struct EnrichRequest {
 /// The resolver: three agent operations and the `enrich` task.
 pub fn resolver(state: Arc<AppState>) -> Resolver<Arc<AppState>> {
     Resolver::with_state(ACTION_GROUP, state)
+        .info(
+            "Vendor enrichment",
+            "1.0.0",
+            "Look up vendors in the vendor master record and enrich invoice line items with vendor data, \
+             category, risk flags and approver route.",
+        )
         .error_prefix("VendorEnrichment")
         .get(
             "/vendors/{vendor_id}",

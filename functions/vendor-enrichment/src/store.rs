@@ -60,7 +60,6 @@ impl From<StoreError> for ActionError {
             "StoreUnavailable",
             "The vendor master store did not answer. The request can be retried.",
         )
-        .retryable(true)
         .with_log_detail(e.0)
     }
 }

@@ -7,11 +7,9 @@
 use std::sync::Arc;
 
 use actionkit::Resolver;
-use actionkit_testkit::{assert_json_snapshot, repo_root};
+use actionkit_testkit::repo_root;
 use serde_json::{Value, json};
-use vendor_enrichment::{
-    ACTION_GROUP, AnyStore, AppState, EmbeddedStore, OPENAPI_INFO, Rules, resolver,
-};
+use vendor_enrichment::{AnyStore, AppState, EmbeddedStore, Rules, resolver};
 
 fn app() -> Resolver<Arc<AppState>> {
     let rules = Rules::embedded().unwrap();
@@ -155,17 +153,6 @@ async fn batch_limits_and_shapes() {
     assert_eq!(err.error_type, "VendorEnrichment.InvalidInput");
     let err = answer(json!(42)).await.unwrap_err();
     assert_eq!(err.error_type, "VendorEnrichment.InvalidInput");
-}
-
-#[test]
-fn committed_openapi_matches_the_code() {
-    let (title, version, description) = OPENAPI_INFO;
-    let doc = app().openapi(title, version, description).unwrap();
-    assert!(actionkit::bedrock_openapi_violations(&doc, ACTION_GROUP).is_empty());
-    assert_json_snapshot("openapi/vendor-enrichment.json", &doc);
-    let tools = app().tool_schema().unwrap();
-    assert!(actionkit::gateway_tool_schema_violations(&tools).is_empty());
-    assert_json_snapshot("openapi/vendor-enrichment.tools.json", &tools);
 }
 
 /// One invalid item of 1 MB, one valid item carrying a 1 MB field of its

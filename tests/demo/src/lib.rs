@@ -984,11 +984,10 @@ pub fn schemas() -> Vec<(String, usize, Result<(), String>)> {
         vendor_enrichment::EmbeddedStore::embedded(&rules).unwrap(),
     );
     let ve = vendor_enrichment::resolver(Arc::new(vendor_enrichment::AppState { store, rules }));
-    let (t, v, d) = vendor_enrichment::OPENAPI_INFO;
     check(
         "vendor-enrichment.json",
         vendor_enrichment::ACTION_GROUP,
-        ve.openapi(t, v, d),
+        ve.openapi_document(),
     );
     let cp = crypto_preprocess::resolver(Arc::new(crypto_preprocess::AppState {
         keys: crypto_preprocess::KeyProvider::Local { master: [0; 32] },
