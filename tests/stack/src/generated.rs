@@ -1,25 +1,24 @@
-//! The blocks of `template.yaml` written from `openapi/*.json`, so that the
+//! The lines of `template.yaml` written from `openapi/*.json`, so that the
 //! agent's action groups and the Gateway's tools carry exactly the committed
-//! schemas. A block is
+//! schemas. Each is one line under a marker that says where it comes from,
+//! so the hand-written stack stays readable:
 //!
 //! ```text
-//!             # BEGIN GENERATED from openapi/cloudwatch-query.json
-//!             Payload: |
-//!               { ...the file, verbatim... }
-//!             # END GENERATED
+//!             # GENERATED from openapi/cloudwatch-query.json by `make schemas`: do not edit
+//!             Payload: '{"openapi":"3.0.0",...}'
 //! ```
 //!
-//! (`*.tools.json` files become `InlinePayload:`, in CloudFormation's
-//! PascalCase keys.)
+//! (`*.tools.json` files become `InlinePayload:` JSON in CloudFormation's
+//! PascalCase keys; JSON is YAML, so it is one flow line too.)
 
 use serde_json::{Map, Value};
 
-/// The marker line that opens a generated block, followed by the file.
-pub const GENERATED_BEGIN: &str = "# BEGIN GENERATED from ";
-/// The marker line that closes it.
-pub const GENERATED_END: &str = "# END GENERATED";
+/// The start of the marker line before each generated line.
+pub const GENERATED_BEGIN: &str = "# GENERATED from ";
+/// The rest of the marker line.
+pub const GENERATED_END: &str = " by `make schemas`: do not edit";
 
-/// `text` with every generated block written anew from its file.
+/// `text` with every generated line written anew from its file.
 pub fn sync_generated_blocks(text: &str) -> String {
     let root = actionkit_testkit::repo_root();
     let mut out = String::with_capacity(text.len());
@@ -27,40 +26,27 @@ pub fn sync_generated_blocks(text: &str) -> String {
     while let Some(line) = lines.next() {
         out.push_str(line);
         out.push('\n');
-        let Some(file) = line.trim_start().strip_prefix(GENERATED_BEGIN) else {
+        let Some(rest) = line.trim_start().strip_prefix(GENERATED_BEGIN) else {
             continue;
         };
+        let file = rest.strip_suffix(GENERATED_END).unwrap_or(rest).trim();
         let indent = &line[..line.len() - line.trim_start().len()];
         let source = std::fs::read_to_string(root.join(file))
             .unwrap_or_else(|e| panic!("template.yaml names {file}: {e}"));
-        let inner = format!("{indent}  ");
+        let json: Value =
+            serde_json::from_str(&source).unwrap_or_else(|e| panic!("{file} is not JSON: {e}"));
         if file.ends_with(".tools.json") {
-            let tools: Value =
-                serde_json::from_str(&source).unwrap_or_else(|e| panic!("{file} is not JSON: {e}"));
-            let pretty =
-                serde_json::to_string_pretty(&to_cfn_tool_schema(&tools)).unwrap_or_default();
-            out.push_str(&format!("{indent}InlinePayload:\n"));
-            for l in pretty.lines() {
-                out.push_str(&format!("{inner}{l}\n"));
-            }
+            let compact = serde_json::to_string(&to_cfn_tool_schema(&json)).unwrap_or_default();
+            out.push_str(&format!("{indent}InlinePayload: {compact}\n"));
         } else {
-            out.push_str(&format!("{indent}Payload: |\n"));
-            for l in source.lines() {
-                if l.is_empty() {
-                    out.push('\n');
-                } else {
-                    out.push_str(&format!("{inner}{l}\n"));
-                }
-            }
+            // A single-quoted YAML scalar: only `'` needs escaping, as `''`.
+            let compact = serde_json::to_string(&json)
+                .unwrap_or_default()
+                .replace('\'', "''");
+            out.push_str(&format!("{indent}Payload: '{compact}'\n"));
         }
-        // Skip the old block up to its end marker, and keep the marker.
-        for old in lines.by_ref() {
-            if old.trim_start() == GENERATED_END {
-                out.push_str(old);
-                out.push('\n');
-                break;
-            }
-        }
+        // The generated line that follows the marker is replaced.
+        lines.next();
     }
     out
 }
