@@ -307,7 +307,7 @@ impl RequestPart {
 /// and task failures, which Step Functions reads as errors by design).
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("malformed event: {reason}")]
-pub struct MalformedEvent {
+pub(crate) struct MalformedEvent {
     reason: String,
 }
 

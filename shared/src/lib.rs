@@ -9,7 +9,8 @@
 //!   **Step Functions task**, each answered in its own envelope.
 //! * Bedrock's string values are coerced by the *target field's* type.
 //! * Errors never crash the Lambda: they become 4xx/5xx agent responses,
-//!   `REPROMPT`/`FAILURE`, or task failures named `<Prefix>.<Name>`.
+//!   `REPROMPT`/`FAILURE`, Gateway `isError` results, or task failures named
+//!   `<Prefix>.<Name>`.
 //! * The OpenAPI 3.0 document (Bedrock profile) and the `functionSchema`
 //!   come from the same signatures ([`Resolver::openapi`],
 //!   [`Resolver::function_schema`]), refusing what Bedrock would reject.
@@ -64,7 +65,7 @@ mod runtime;
 mod schema;
 mod task;
 
-pub use error::{ActionError, ErrorBody, MalformedEvent, SchemaError};
+pub use error::{ActionError, ErrorBody, SchemaError};
 pub use extract::{
     Body, FromInvocation, Invocation, Path, PromptSessionAttributes, Query, RawEvent,
     SessionAttributes, State, from_value,

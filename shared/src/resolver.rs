@@ -332,9 +332,12 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
 
     /// Answers one invocation given as JSON text (what the Lambda runtime
     /// hands over): an agent event gets an agent response (errors included,
-    /// as 4xx/5xx or `REPROMPT`/`FAILURE`); a task payload gets its output
-    /// or a named task error. Only a malformed agent event, or a payload this
-    /// function does not serve, is a Lambda error (`<prefix>.MalformedEvent`).
+    /// as 4xx/5xx or `REPROMPT`/`FAILURE`), a Gateway tool call its result
+    /// (errors as `isError` results), a task payload its output. The Lambda
+    /// errors are a task's failure (`<prefix>.<ErrorName>`, what Step
+    /// Functions matches), `<prefix>.MalformedEvent` for an agent event that
+    /// cannot be read and `<prefix>.UnknownTask` for a task this function
+    /// does not serve.
     pub async fn handle_json(
         &self,
         event: &str,

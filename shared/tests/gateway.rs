@@ -8,21 +8,11 @@
 #[allow(dead_code)]
 mod app;
 
-use std::collections::HashMap;
-
-use actionkit::{
-    Context, GATEWAY_TOOL_NAME_KEY, Json, Operation, Resolver, gateway_tool_schema_violations,
-};
+use actionkit::{Context, Json, Operation, Resolver, gateway_tool_schema_violations};
 use serde_json::{Value, json};
 
 fn gateway_context(tool: &str) -> Context {
-    let mut c = Context::default();
-    c.request_id = "gw-1".into();
-    // lambda_runtime does not export `ClientContext`: build it as the
-    // runtime does, from the client-context JSON.
-    let custom: HashMap<&str, &str> = HashMap::from([(GATEWAY_TOOL_NAME_KEY, tool)]);
-    c.client_context = serde_json::from_value(json!({"custom": custom})).unwrap();
-    c
+    actionkit_testkit::gateway_context(tool)
 }
 
 async fn call(r: &Resolver<std::sync::Arc<app::SampleLogs>>, tool: &str, args: Value) -> Value {

@@ -4,11 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
-
 use actionkit::{
-    ActionError, Context, DEFAULT_MAX_RESPONSE_BYTES, GATEWAY_TOOL_NAME_KEY, ItemList, Json,
-    Resolver, TrimToFit,
+    ActionError, Context, DEFAULT_MAX_RESPONSE_BYTES, ItemList, Json, Resolver, TrimToFit,
 };
 use serde_json::{Value, json};
 
@@ -58,10 +55,7 @@ fn resolver() -> Resolver {
 }
 
 fn tool_context(tool: &str) -> Context {
-    let mut c = Context::default();
-    let custom: HashMap<&str, &str> = HashMap::from([(GATEWAY_TOOL_NAME_KEY, tool)]);
-    c.client_context = serde_json::from_value(json!({"custom": custom})).unwrap();
-    c
+    actionkit_testkit::gateway_context(tool)
 }
 
 async fn answer(event: Value, context: Context) -> String {

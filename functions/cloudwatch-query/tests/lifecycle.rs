@@ -34,14 +34,8 @@ fn client(rules: &[&Rule]) -> Client {
 }
 
 fn event(params: &[(&str, &str)]) -> Value {
-    json!({
-        "messageVersion": "1.0",
-        "agent": {"name": "ops", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
-        "inputText": "what failed?", "sessionId": "123456789012345", "actionGroup": "LogInsights",
-        "apiPath": "/cloudwatch_logs", "httpMethod": "GET",
-        "parameters": params.iter().map(|(n, v)| json!({"name": n, "type": "string", "value": v})).collect::<Vec<_>>(),
-        "sessionAttributes": {}, "promptSessionAttributes": {}
-    })
+    let typed: Vec<(&str, &str, &str)> = params.iter().map(|(n, v)| (*n, "string", *v)).collect();
+    actionkit_testkit::agent_api_event("LogInsights", "GET", "/cloudwatch_logs", &typed)
 }
 
 fn default_event() -> Value {
@@ -559,12 +553,7 @@ async fn a_tool_result_that_would_be_135_kb_is_trimmed_and_labelled() {
         client: client(&[&start, &get]),
         config: config(),
     }));
-    let mut context = context(None);
-    let custom = HashMap::from([(
-        actionkit::GATEWAY_TOOL_NAME_KEY,
-        "LogsTarget___query_across_log_groups",
-    )]);
-    context.client_context = serde_json::from_value(json!({"custom": custom})).unwrap();
+    let context = actionkit_testkit::gateway_context("LogsTarget___query_across_log_groups");
     let args = json!({"log_groups": ["/aws/lambda/api", "/aws/lambda/orders"], "query": "fields @message"});
     let raw = r.handle(args, context).await.unwrap();
     assert!(raw.get().len() <= 25_000, "{}", raw.get().len());

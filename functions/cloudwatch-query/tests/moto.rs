@@ -149,14 +149,8 @@ async fn follow_ups_read_only_what_this_function_started_on_allowed_groups() {
 }
 
 fn event(api_path: &str, params: &[(&str, &str)]) -> Value {
-    json!({
-        "messageVersion": "1.0",
-        "agent": {"name": "oncall", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
-        "inputText": "why are checkouts failing?", "sessionId": "123456789012345", "actionGroup": "LogInsights",
-        "apiPath": api_path, "httpMethod": "GET",
-        "parameters": params.iter().map(|(n, v)| json!({"name": n, "type": "string", "value": v})).collect::<Vec<_>>(),
-        "sessionAttributes": {}, "promptSessionAttributes": {}
-    })
+    let typed: Vec<(&str, &str, &str)> = params.iter().map(|(n, v)| (*n, "string", *v)).collect();
+    actionkit_testkit::agent_api_event("LogInsights", "GET", api_path, &typed)
 }
 
 async fn call(r: &Resolver<Arc<AppState>>, event: Value) -> (u64, Value) {

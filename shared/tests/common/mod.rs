@@ -5,45 +5,19 @@
 #![allow(dead_code)]
 
 use actionkit::{Context, Diagnostic, Resolver};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// An OpenAPI-mode agent event, as in DESIGN.md.
+#[allow(unused_imports)]
+pub use actionkit_testkit::with_body;
+
+/// An OpenAPI-mode agent event of the `LogInsights` group (the testkit's).
 pub fn api_event(method: &str, api_path: &str, params: &[(&str, &str, &str)]) -> Value {
-    json!({
-        "messageVersion": "1.0",
-        "agent": {"name": "ops", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
-        "inputText": "check the logs",
-        "sessionId": "123456789012345",
-        "actionGroup": "LogInsights",
-        "apiPath": api_path,
-        "httpMethod": method,
-        "parameters": params.iter().map(|(n, t, v)| json!({"name": n, "type": t, "value": v})).collect::<Vec<_>>(),
-        "sessionAttributes": {},
-        "promptSessionAttributes": {}
-    })
+    actionkit_testkit::agent_api_event("LogInsights", method, api_path, params)
 }
 
-/// Adds a JSON request body (Bedrock's `properties` list form).
-pub fn with_body(mut event: Value, props: &[(&str, &str, &str)]) -> Value {
-    event["requestBody"] = json!({"content": {"application/json": {"properties":
-        props.iter().map(|(n, t, v)| json!({"name": n, "type": t, "value": v})).collect::<Vec<_>>()
-    }}});
-    event
-}
-
-/// A function-details agent event.
+/// A function-details agent event of the `Weather` group (the testkit's).
 pub fn function_event(function: &str, params: &[(&str, &str, &str)]) -> Value {
-    json!({
-        "messageVersion": "1.0",
-        "agent": {"name": "ops", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
-        "inputText": "check the weather",
-        "sessionId": "123456789012345",
-        "actionGroup": "Weather",
-        "function": function,
-        "parameters": params.iter().map(|(n, t, v)| json!({"name": n, "type": t, "value": v})).collect::<Vec<_>>(),
-        "sessionAttributes": {},
-        "promptSessionAttributes": {}
-    })
+    actionkit_testkit::agent_function_event("Weather", function, params)
 }
 
 pub fn context() -> Context {

@@ -5,10 +5,12 @@
 //! The tools come from the repository's `.venv/` (installed by `make test`);
 //! a missing tool is a test failure with the command to fix it, never a skip.
 
+mod events;
 mod http;
 mod router;
 mod runtime_api;
 
+pub use events::{agent_api_event, agent_function_event, gateway_context, task_event, with_body};
 pub use http::{HttpMessage, aws_json, moto_auth, read_message, send};
 pub use router::LambdaRouter;
 pub use runtime_api::{RuntimeApiStub, StubAnswer, StubInvocation};
