@@ -38,6 +38,10 @@ fn benches(c: &mut Criterion) {
             black_box(t.text(black_box(&text)).len())
         })
     });
+    // The detectors alone (no tokens, no vault): what the candidate scanners cost.
+    group.bench_function("detect_100kb", |b| {
+        b.iter(|| black_box(crypto_preprocess::find(black_box(&text)).len()))
+    });
     group.finish();
 
     let runtime = tokio::runtime::Builder::new_current_thread()

