@@ -6,6 +6,12 @@
 //! verification, pseudonymization with an envelope-encrypted token vault,
 //! re-identification, and envelope encryption of chosen JSON fields. All
 //! cryptography is aws-lc-rs; keys come from AWS KMS and Secrets Manager.
+//!
+//! Errors are named `CryptoPreprocess.<Name>`. Only `KeyUnavailable`
+//! (KMS or Secrets Manager throttling or down) is retryable;
+//! `KeyUnusable` is a key or secret configured wrong, `DuplicateKey` a
+//! digest document with a key given twice, and `InvalidInput`,
+//! `SignatureMismatch`, `StaleTimestamp` and `DecryptFailed` are final too.
 
 mod aead;
 mod detect;
