@@ -701,6 +701,8 @@ mod tests {
                 "4242 4242 4242 4242",
             ),
             ("Ref 12 0049 30 901820 ext", Kind::Phone, "0049 30 901820"),
+            ("_jane@example.com2026", Kind::Email, "jane@example.com"),
+            ("+1 0659-67-907", Kind::Phone, "+1 0659-67-907"),
         ] {
             assert_eq!(kinds(text), [(kind, number)], "{text}");
         }
