@@ -1,6 +1,6 @@
 //! The errors of this function, under stable names (`CryptoPreprocess.` +
 //! the name): a workflow's `Retry` matches `CryptoPreprocess.KeyUnavailable`
-//! only; the rest are final. A key or secret that is *configured* wrong is
+//! only (503, retryable by its status); the rest are final (4xx and 500). A key or secret that is *configured* wrong is
 //! `KeyUnusable`, never `KeyUnavailable`, so no retry budget is spent on a
 //! fault that does not fix itself.
 
@@ -8,7 +8,7 @@ use actionkit::ActionError;
 
 /// The input is not what the operation takes. Not retryable.
 pub fn invalid(message: impl Into<String>) -> ActionError {
-    ActionError::new(400, "InvalidInput", message).retryable(false)
+    ActionError::new(400, "InvalidInput", message)
 }
 
 /// The signature does not match the payload. Not retryable.
@@ -18,7 +18,6 @@ pub fn signature_mismatch() -> ActionError {
         "SignatureMismatch",
         "The signature does not match the payload and the webhook secret.",
     )
-    .retryable(false)
 }
 
 /// The signed timestamp is outside the tolerance (replay). Not retryable.
@@ -26,9 +25,10 @@ pub fn stale_timestamp(age_seconds: i64, tolerance: i64) -> ActionError {
     ActionError::new(
         401,
         "StaleTimestamp",
-        format!("The signature timestamp is {age_seconds} s away from now; at most {tolerance} s are accepted."),
+        format!(
+            "The signature timestamp is {age_seconds} s away from now; at most {tolerance} s are accepted."
+        ),
     )
-    .retryable(false)
 }
 
 /// A key or secret could not be fetched because KMS or Secrets Manager is
@@ -39,7 +39,6 @@ pub fn key_unavailable(detail: impl Into<String>) -> ActionError {
         "KeyUnavailable",
         "A key or secret could not be fetched; retry later.",
     )
-    .retryable(true)
     .with_log_detail(detail)
 }
 
@@ -54,7 +53,6 @@ pub fn key_unusable(detail: impl Into<String>) -> ActionError {
         "A key or secret this function is configured with cannot be used (missing, disabled, \
          pending deletion or not permitted); an operator must fix the configuration, retrying does not help.",
     )
-    .retryable(false)
     .with_log_detail(detail)
 }
 
@@ -67,7 +65,6 @@ pub fn duplicate_key() -> ActionError {
         "The JSON document has an object with the same key twice (not I-JSON, RFC 8785 section 3.1): \
          which value counts is ambiguous, so it has no digest. Send each key once.",
     )
-    .retryable(false)
 }
 
 /// Decryption or authentication failed: wrong key, wrong context, or
@@ -76,7 +73,8 @@ pub fn decrypt_failed(what: &str) -> ActionError {
     ActionError::new(
         400,
         "DecryptFailed",
-        format!("{what} could not be decrypted: the key, the encryption context or the data does not match (tampered or from another document)."),
+        format!(
+            "{what} could not be decrypted: the key, the encryption context or the data does not match (tampered or from another document)."
+        ),
     )
-    .retryable(false)
 }

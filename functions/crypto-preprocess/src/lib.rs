@@ -14,6 +14,7 @@
 //! `SignatureMismatch`, `StaleTimestamp` and `DecryptFailed` are final too.
 
 mod aead;
+mod config;
 mod detect;
 mod digest;
 mod error;
@@ -26,6 +27,7 @@ mod routes;
 mod secrets;
 mod signature;
 
+pub use config::{Config, ConfigError, KeySetting, SecretSetting};
 pub use detect::{Finding, Kind, find, iban_is_valid, luhn_is_valid};
 pub use digest::sha256_hex;
 pub use jcs::{StrictJsonError, canonicalize, parse_strict};
@@ -34,10 +36,3 @@ pub use pseudonymize::{Reidentified, SealedVault, Tokenizer};
 pub use routes::{ACTION_GROUP, AppState, MAX_DOCUMENT_BYTES, resolver};
 pub use secrets::SecretSource;
 pub use signature::{sign, verify};
-
-/// Title, version and description of the generated OpenAPI document.
-pub const OPENAPI_INFO: (&str, &str, &str) = (
-    "Crypto preprocessing",
-    "1.0.0",
-    "Digest documents and keep personal data out of model calls by pseudonymizing it.",
-);

@@ -217,6 +217,11 @@ pub struct DecryptFieldsResult {
 /// The resolver: six tasks, two agent operations.
 pub fn resolver(state: Arc<AppState>) -> Resolver<Arc<AppState>> {
     Resolver::with_state(ACTION_GROUP, state)
+        .info(
+            "Crypto preprocessing",
+            "1.0.0",
+            "Digest documents and keep personal data out of model calls by pseudonymizing it.",
+        )
         .error_prefix("CryptoPreprocess")
         .post(
             "/digest",

@@ -53,7 +53,7 @@ async fn setup() -> (Moto, Resolver<Arc<AppState>>, aws_sdk_s3::Client) {
         token_key: SecretSource::secrets_manager(secrets, token.arn.unwrap()),
     };
     let store = S3PayloadStore::new(s3.clone(), BUCKET, "crypto/", 16 << 20);
-    let r = resolver(Arc::new(state)).payload_store(store, 200 * 1024);
+    let r = resolver(Arc::new(state)).payload_store(store, actionkit::OFFLOAD_ABOVE_BYTES);
     (moto, r, s3)
 }
 

@@ -994,11 +994,10 @@ pub fn schemas() -> Vec<(String, usize, Result<(), String>)> {
         webhook_secret: crypto_preprocess::SecretSource::Missing("-"),
         token_key: crypto_preprocess::SecretSource::Missing("-"),
     }));
-    let (t, v, d) = crypto_preprocess::OPENAPI_INFO;
     check(
         "crypto-preprocess.json",
         crypto_preprocess::ACTION_GROUP,
-        cp.openapi(t, v, d),
+        cp.openapi_document(),
     );
     out
 }
