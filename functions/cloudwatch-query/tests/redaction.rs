@@ -18,7 +18,7 @@ use cloudwatch_query::{AppState, Config, Redactor, resolver};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config as ProptestConfig, RngSeed};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Key words and how they are dressed: prefixes, suffixes, case, separators.
 fn secret_key() -> impl Strategy<Value = String> {
@@ -280,17 +280,15 @@ async fn nothing_seeded_reaches_an_answer_or_a_log_line() {
     ]);
     let config = Config::from_lookup(|k| vars.get(k).map(|v| v.to_string())).unwrap();
     let r = resolver(Arc::new(AppState { client, config }));
-    let event = json!({
-        "messageVersion": "1.0",
-        "agent": {"name": "ops", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
-        "inputText": "x", "sessionId": "1", "actionGroup": "LogInsights",
-        "apiPath": "/cloudwatch_logs", "httpMethod": "GET",
-        "parameters": [
-            {"name": "log_group", "type": "string", "value": "/aws/lambda/api"},
-            {"name": "query", "type": "string", "value": "fields @message"}
+    let event = actionkit_testkit::agent_api_event(
+        "LogInsights",
+        "GET",
+        "/cloudwatch_logs",
+        &[
+            ("log_group", "string", "/aws/lambda/api"),
+            ("query", "string", "fields @message"),
         ],
-        "sessionAttributes": {}, "promptSessionAttributes": {}
-    });
+    );
 
     let logs = Captured::default();
     let subscriber = tracing_subscriber::fmt()

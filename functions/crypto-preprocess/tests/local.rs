@@ -382,16 +382,8 @@ const RFC8785_EXAMPLES: &[(&str, Option<&str>)] = &[
 ];
 
 fn agent_digest_event(json_text: &str) -> Value {
-    json!({
-        "messageVersion": "1.0",
-        "agent": {"name": "ops", "id": "AGENT12345", "alias": "TSTALIASID", "version": "DRAFT"},
-        "inputText": "hash this", "sessionId": "123456789012345", "actionGroup": ACTION_GROUP,
-        "apiPath": "/digest", "httpMethod": "POST", "parameters": [],
-        "requestBody": {"content": {"application/json": {"properties": [
-            {"name": "json", "type": "object", "value": json_text}
-        ]}}},
-        "sessionAttributes": {}, "promptSessionAttributes": {}
-    })
+    let event = actionkit_testkit::agent_api_event(ACTION_GROUP, "POST", "/digest", &[]);
+    actionkit_testkit::with_body(event, &[("json", "object", json_text)])
 }
 
 /// (HTTP status, body) of an agent call.

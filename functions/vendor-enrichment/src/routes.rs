@@ -139,10 +139,10 @@ async fn get_vendor(
 ) -> Result<Json<Vendor>, ActionError> {
     let id = p.vendor_id.trim();
     if id.is_empty() || id.len() > 64 {
-        return Err(
-            ActionError::bad_request("`vendor_id` must be a vendor id such as V-10001.")
-                .with_detail("parameter", "vendor_id"),
-        );
+        return Err(ActionError::invalid_parameter(
+            "vendor_id",
+            "`vendor_id` must be a vendor id such as V-10001.",
+        ));
     }
     let ids = BTreeSet::from([id.to_owned()]);
     let found = app.store.vendors(&ids).await?;
@@ -164,15 +164,19 @@ async fn search_vendors(
     let name = p.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     let tax = p.tax_id.as_deref().map(tax_key).filter(|t| !t.is_empty());
     if name.is_none() && tax.is_none() {
-        return Err(ActionError::bad_request("Give `name`, `tax_id` or both.")
-            .with_detail("parameter", "name"));
+        return Err(ActionError::invalid_parameter(
+            "name",
+            "Give `name`, `tax_id` or both.",
+        ));
     }
     if name.is_some_and(|n| n.chars().count() > rules.matching.max_name_chars) {
-        return Err(ActionError::bad_request(format!(
-            "`name` is longer than {} characters.",
-            rules.matching.max_name_chars
-        ))
-        .with_detail("parameter", "name"));
+        return Err(ActionError::invalid_parameter(
+            "name",
+            format!(
+                "`name` is longer than {} characters.",
+                rules.matching.max_name_chars
+            ),
+        ));
     }
     let country = p
         .country
@@ -210,11 +214,13 @@ async fn enrich_line_items(
     Body(req): Body<EnrichRequest>,
 ) -> Result<TrimToFit<BatchResult>, ActionError> {
     if req.items.is_empty() || req.items.len() > MAX_AGENT_ITEMS {
-        return Err(ActionError::bad_request(format!(
-            "`items` must hold 1 to {MAX_AGENT_ITEMS} line items; it holds {}. Split larger invoices.",
-            req.items.len()
-        ))
-        .with_detail("parameter", "items"));
+        return Err(ActionError::invalid_parameter(
+            "items",
+            format!(
+                "`items` must hold 1 to {MAX_AGENT_ITEMS} line items; it holds {}. Split larger invoices.",
+                req.items.len()
+            ),
+        ));
     }
     Ok(TrimToFit(
         enrich(&app.store, &app.rules, &req.items, None).await?,

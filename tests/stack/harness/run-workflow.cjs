@@ -226,6 +226,9 @@ async function runScenario(lib, definition, options, scenario) {
   const modelScript = JSON.parse(JSON.stringify(scenario.models || {}));
   for (const key of Object.keys(modelScript)) modelScript[key] = modelScript[key].filter((a) => a !== null);
   const faults = JSON.parse(JSON.stringify(scenario.lambda_faults || {}));
+  // Answers a function gives instead of calling it: outputs no real function
+  // gives, to reach a workflow's defensive branches.
+  const outputs = JSON.parse(JSON.stringify(scenario.lambda_outputs || {}));
   const reviews = JSON.parse(JSON.stringify(scenario.reviews || []));
   const handlers = {};
   const taskEvents = [];
@@ -243,6 +246,8 @@ async function runScenario(lib, definition, options, scenario) {
         const fn = String(input.FunctionName).split(':').pop();
         record.lambda_calls.push({ state: name, function: fn, payload: input.Payload, injected: fault || null });
         if (fault) throw taskError(fault, { errorType: fault, errorMessage: `injected ${fault}` });
+        const scripted = (outputs[name] || []).shift();
+        if (scripted !== undefined) return { ExecutedVersion: '$LATEST', Payload: scripted, StatusCode: 200 };
         const t0 = Date.now();
         const res = await request(
           options.lambda_port,

@@ -781,6 +781,12 @@ fn invoice_pipeline_with_its_model_steps() {
         json!({"name": "key-unusable", "input": inline_input("INV-19"), "models": {},
         "lambda_faults": {"PseudonymizeDocument": ["CryptoPreprocess.KeyUnusable"]}}),
     );
+    // An answer no real pseudonymize gives (no vault, no context): the
+    // defensive branch dead-letters it by name instead of failing later.
+    add(
+        json!({"name": "unexpected-pseudonymize-output", "input": inline_input("INV-28"), "models": {},
+        "lambda_outputs": {"PseudonymizeDocument": [{"document_id": "INV-28", "text": "x"}]}}),
+    );
     add(
         json!({"name": "decrypt-failed", "input": inline_input("INV-27"),
         "models": models(vec![extraction(good_fields())]),
@@ -1201,6 +1207,13 @@ fn invoice_pipeline_with_its_model_steps() {
         run.attempts("PseudonymizeDocument"),
         1,
         "a configuration fault is not retried"
+    );
+    let run = by_name("unexpected-pseudonymize-output");
+    run.dead_lettered("InvoicePipeline.UnexpectedFunctionOutput");
+    assert!(
+        run.visited().contains(&"UnexpectedPseudonymizeOutput"),
+        "{:?}",
+        run.visited()
     );
     let run = by_name("decrypt-failed");
     run.dead_lettered("CryptoPreprocess.DecryptFailed");
