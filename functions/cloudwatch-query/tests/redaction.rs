@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use aws_sdk_cloudwatchlogs::Client;
 use aws_sdk_cloudwatchlogs::config::retry::RetryConfig;
@@ -220,19 +220,6 @@ fn computed_fields_named_like_secrets_are_redacted_whole() {
     assert_eq!(r.redact_field("user", "bob").0, "bob");
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// A corpus of generated lines, through the whole function: in `@message`,
 /// in JSON lines, and in computed fields named like secrets.
 #[tokio::test]
@@ -290,7 +277,7 @@ async fn nothing_seeded_reaches_an_answer_or_a_log_line() {
         ],
     );
 
-    let logs = Captured::default();
+    let logs = actionkit_testkit::CapturedLogs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::DEBUG)
         .with_writer({
@@ -318,7 +305,7 @@ async fn nothing_seeded_reaches_an_answer_or_a_log_line() {
         40,
         "nothing dropped"
     );
-    let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let logged = logs.text();
     assert!(
         logged.contains("agent request answered"),
         "logs captured: {logged}"

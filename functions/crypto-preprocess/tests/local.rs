@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actionkit::Resolver;
 use base64::Engine;
@@ -282,22 +282,9 @@ async fn a_10_mb_document_is_processed_and_a_larger_one_refused() {
     assert_eq!(err.error_type, "CryptoPreprocess.InvalidInput");
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn no_personal_data_or_key_material_in_any_log_line() {
-    let captured = Captured::default();
+    let captured = actionkit_testkit::CapturedLogs::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .json()
@@ -324,7 +311,7 @@ fn no_personal_data_or_key_material_in_any_log_line() {
             task(&r, "pseudonymize", json!({"document_id": "D-1", "text": PII_DOC, "fields": {"x": "lower"}})).await.unwrap_err();
         });
     });
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(logs.lines().count() >= 10, "every operation logged: {logs}");
     for secret in [
         "Jane",

@@ -7,11 +7,13 @@
 
 mod events;
 mod http;
+mod logs;
 mod router;
 mod runtime_api;
 
 pub use events::{agent_api_event, agent_function_event, gateway_context, task_event, with_body};
 pub use http::{HttpMessage, aws_json, moto_auth, read_message, send};
+pub use logs::CapturedLogs;
 pub use router::LambdaRouter;
 pub use runtime_api::{RuntimeApiStub, StubAnswer, StubInvocation};
 
