@@ -200,28 +200,20 @@ fn next_significant<'t, 'q>(tokens: &'t [Token<'q>], i: usize) -> Option<&'t Tok
 /// Catches the commonest syntax slip of a model, an unclosed bracket,
 /// before a round trip to CloudWatch; literals and comments are skipped.
 fn check_balanced(tokens: &[Token<'_>]) -> Result<(), ActionError> {
-    let mut open: Vec<&Token<'_>> = Vec::new();
+    // The open brackets, each with its (1-based) character position.
+    let mut open: Vec<(&str, usize)> = Vec::new();
     let mut position = 1;
-    let mut opened_at = Vec::new();
     for token in tokens {
         if token.kind == TokenKind::Punct {
             match token.text {
-                "(" | "[" => {
-                    open.push(token);
-                    opened_at.push(position);
-                }
+                "(" | "[" => open.push((token.text, position)),
                 ")" | "]" => {
                     let expected = if token.text == ")" { "(" } else { "[" };
-                    match open.pop() {
-                        Some(o) if o.text == expected => {
-                            opened_at.pop();
-                        }
-                        _ => {
-                            return Err(malformed(format!(
-                                "the `{}` at character {position} closes nothing",
-                                token.text
-                            )));
-                        }
+                    if open.pop().is_none_or(|(o, _)| o != expected) {
+                        return Err(malformed(format!(
+                            "the `{}` at character {position} closes nothing",
+                            token.text
+                        )));
                     }
                 }
                 _ => {}
@@ -229,12 +221,11 @@ fn check_balanced(tokens: &[Token<'_>]) -> Result<(), ActionError> {
         }
         position += token.text.chars().count();
     }
-    match (open.pop(), opened_at.pop()) {
-        (Some(o), Some(at)) => Err(malformed(format!(
-            "the `{}` at character {at} is never closed",
-            o.text
+    match open.pop() {
+        Some((o, at)) => Err(malformed(format!(
+            "the `{o}` at character {at} is never closed"
         ))),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }
 
