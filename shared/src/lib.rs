@@ -44,6 +44,7 @@
 //! assert_eq!(doc["paths"]["/vendors/{vendor_id}"]["get"]["operationId"], "get_vendors_by_vendor_id");
 //! ```
 
+mod action;
 mod agent;
 mod decode;
 mod envelope;
@@ -55,6 +56,7 @@ mod fit;
 mod function;
 mod gateway;
 mod handler;
+mod model;
 mod observability;
 mod offload;
 mod operation;
@@ -65,6 +67,7 @@ mod runtime;
 mod schema;
 mod task;
 
+pub use action::{Action, IntoAction};
 pub use error::{ActionError, ErrorBody, SchemaError};
 pub use extract::{
     Body, FromInvocation, Invocation, Path, PromptSessionAttributes, Query, RawEvent,
@@ -91,3 +94,29 @@ pub use schema::{
 /// Re-exported so handlers can name the Lambda context without a direct
 /// dependency.
 pub use lambda_runtime::{Context, Diagnostic};
+
+#[doc = include_str!("docs/model.md")]
+pub use actionkit_macros::model;
+
+#[doc = include_str!("docs/action.md")]
+pub use actionkit_macros::action;
+
+/// serde, re-exported: a user's crate needs no serde dependency of its own
+/// (`#[model]` derives through this path).
+pub use serde;
+/// serde_json, re-exported (`actionkit::serde_json::json!`).
+pub use serde_json;
+/// utoipa, the schema engine, re-exported for hand-written schemas.
+pub use utoipa;
+
+/// What `#[model]` and `#[action]` expand to. Not an API: it may change in
+/// any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::model::{
+        Keywords, ModelField, number, object, params, string_enum, to_value, values,
+    };
+    pub use serde;
+    pub use serde_json;
+    pub use utoipa;
+}

@@ -25,6 +25,10 @@ pub struct Operation {
     pub(crate) summary: Option<String>,
     pub(crate) require_confirmation: bool,
     pub(crate) tool_name: Option<String>,
+    /// The status of successes, when not 200.
+    pub(crate) status: Option<u16>,
+    /// Error statuses documented besides 400 and 500.
+    pub(crate) error_statuses: Vec<u16>,
 }
 
 impl Operation {
@@ -52,6 +56,38 @@ impl Operation {
     /// `operationId` of a route, the name of a function).
     pub fn tool_name(mut self, name: impl Into<String>) -> Self {
         self.tool_name = Some(name.into());
+        self
+    }
+
+    /// The status of the route's successes (a 2xx, e.g. 201), both
+    /// documented in its schema and answered: a handler's plain success
+    /// answers it (one that sets [`Response::status`](crate::Response::status)
+    /// itself keeps its own).
+    ///
+    /// ```
+    /// use actionkit::{Json, Operation, Resolver};
+    ///
+    /// async fn create() -> Json<&'static str> {
+    ///     Json("created")
+    /// }
+    ///
+    /// let r = Resolver::new("Things").post("/things", Operation::new("Creates a thing").status(201), create);
+    /// let doc = r.openapi_document().unwrap();
+    /// let responses = &doc["paths"]["/things"]["post"]["responses"];
+    /// assert!(responses["201"].is_object() && responses["200"].is_null());
+    /// ```
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Documents an error status the route can answer besides 400 and 500
+    /// (e.g. 404 for an [`ActionError::not_found`](crate::ActionError::not_found)),
+    /// with the error body's schema.
+    pub fn error_status(mut self, status: u16) -> Self {
+        if !self.error_statuses.contains(&status) {
+            self.error_statuses.push(status);
+        }
         self
     }
 

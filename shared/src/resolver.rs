@@ -206,7 +206,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     /// At registration (cold start), when the path is not a valid template
     /// or the same method and path are already registered.
     pub fn route<H, Args>(
-        mut self,
+        self,
         method: Method,
         path: &str,
         operation: impl Into<Operation>,
@@ -216,6 +216,21 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         H: Handler<Args, S>,
         Args: 'static,
     {
+        let operation = operation.into();
+        let handler = crate::action::with_status(Erased::boxed(handler), &operation);
+        self.add_route(method, path, operation, H::describe, handler)
+    }
+
+    /// [`route`](Self::route) for an erased handler: the one place routes
+    /// are added, by `route` and by [`register`](Self::register).
+    pub(crate) fn add_route(
+        mut self,
+        method: Method,
+        path: &str,
+        operation: Operation,
+        describe: fn(&mut OperationDoc),
+        handler: Box<dyn ErasedHandler<S>>,
+    ) -> Self {
         let template = PathTemplate::parse(path);
         assert!(
             !self
@@ -225,8 +240,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             "actionkit: {method} {path} is registered twice"
         );
         let mut doc = OperationDoc::default();
-        H::describe(&mut doc);
-        let operation = operation.into();
+        describe(&mut doc);
         let tool = operation
             .tool_name
             .clone()
@@ -242,7 +256,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             template,
             operation,
             doc,
-            handler: Erased::boxed(handler),
+            handler,
         });
         self
     }
@@ -268,7 +282,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     ///
     /// When a function with that name is already registered.
     pub fn function<H, Args>(
-        mut self,
+        self,
         name: &str,
         operation: impl Into<Operation>,
         handler: H,
@@ -277,13 +291,23 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         H: Handler<Args, S>,
         Args: 'static,
     {
+        self.add_function(name, operation.into(), H::describe, Erased::boxed(handler))
+    }
+
+    /// [`function`](Self::function) for an erased handler.
+    pub(crate) fn add_function(
+        mut self,
+        name: &str,
+        operation: Operation,
+        describe: fn(&mut OperationDoc),
+        handler: Box<dyn ErasedHandler<S>>,
+    ) -> Self {
         assert!(
             !self.functions.iter().any(|f| f.name == name),
             "actionkit: function {name} is registered twice"
         );
         let mut doc = OperationDoc::default();
-        H::describe(&mut doc);
-        let operation = operation.into();
+        describe(&mut doc);
         let tool = operation
             .tool_name
             .clone()
@@ -297,7 +321,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             name: name.to_owned(),
             operation,
             doc,
-            handler: Erased::boxed(handler),
+            handler,
         });
         self
     }
@@ -314,18 +338,23 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     /// # Panics
     ///
     /// When a task with that name is already registered.
-    pub fn task<H, Args>(mut self, name: &str, handler: H) -> Self
+    pub fn task<H, Args>(self, name: &str, handler: H) -> Self
     where
         H: Handler<Args, S>,
         Args: 'static,
     {
+        self.add_task(name, Erased::boxed(handler))
+    }
+
+    /// [`task`](Self::task) for an erased handler.
+    pub(crate) fn add_task(mut self, name: &str, handler: Box<dyn ErasedHandler<S>>) -> Self {
         assert!(
             !self.tasks.iter().any(|t| t.name == name),
             "actionkit: task {name} is registered twice"
         );
         self.tasks.push(TaskEntry {
             name: name.to_owned(),
-            handler: Erased::boxed(handler),
+            handler,
         });
         self
     }
@@ -344,9 +373,15 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         context: Context,
     ) -> Result<Box<RawValue>, Diagnostic> {
         let started = Instant::now();
-        let span = tracing::info_span!("invocation", request_id = %context.request_id);
+        let span = tracing::info_span!(
+            "invocation",
+            request_id = %context.request_id,
+            trace_id = context.xray_trace_id.as_deref()
+        );
         async {
-            match classify(event, &context) {
+            let incoming = classify(event, &context);
+            crate::metrics::set_operation_of(&incoming);
+            match incoming {
                 Ok(Incoming::Agent(agent)) => {
                     let raw = RawPayload::new(event);
                     Ok(self.answer_agent(*agent, &raw, &context, started).await)

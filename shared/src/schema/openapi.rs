@@ -132,24 +132,44 @@ impl<S> Resolver<S> {
             );
         }
         let mut ok = json!({"description": "Successful response"});
+        let success = route.operation.status.unwrap_or(200);
+        let pointer = format!("#/responses/{success}");
         if let Some(response) = &doc.response {
-            let schema = finish_schema(response, &doc.components, &label, "#/responses/200")?;
+            let schema = finish_schema(response, &doc.components, &label, &pointer)?;
             ok["content"] = json!({"application/json": {"schema": schema}});
         }
         let error_schema = error_body_schema().map_err(|u| unsupported(&label, u))?;
-        let bad = error_response(
-            "Invalid or missing parameters; the message says which and why",
-            &error_schema,
-        );
-        let internal = error_response("The request could not be completed", &error_schema);
-        op.insert(
-            "responses".into(),
-            json!({"200": ok, "400": bad, "500": internal}),
-        );
+        let mut responses = Map::new();
+        responses.insert(success.to_string(), ok);
+        let mut errors = vec![400, 500];
+        errors.extend(route.operation.error_statuses.iter().copied());
+        errors.sort_unstable();
+        errors.dedup();
+        for status in errors {
+            responses.insert(
+                status.to_string(),
+                error_response(error_description(status), &error_schema),
+            );
+        }
+        op.insert("responses".into(), Value::Object(responses));
         if route.operation.require_confirmation {
             op.insert("x-requireConfirmation".into(), "ENABLED".into());
         }
         Ok(Value::Object(op))
+    }
+}
+
+/// What an error status means to the model reading the schema.
+fn error_description(status: u16) -> &'static str {
+    match status {
+        400 => "Invalid or missing parameters; the message says which and why",
+        401 | 403 => "Not allowed; the message says why",
+        404 => "Not found; the message says what",
+        409 => "In conflict with the current state; the message says why",
+        429 => "Too many requests; try again later",
+        500 => "The request could not be completed",
+        502..=504 => "A dependency is unavailable; try again later",
+        _ => "The request failed; the message says why",
     }
 }
 
