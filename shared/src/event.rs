@@ -125,6 +125,101 @@ pub(crate) enum Incoming {
         name: String,
         arguments: Option<Value>,
     },
+    /// An HTTP request through a Lambda function URL (payload format 2.0,
+    /// which API Gateway HTTP APIs send too): the MCP Streamable HTTP
+    /// endpoint of the function.
+    Url(Box<UrlRequest>),
+}
+
+/// An HTTP request as a function URL delivers it (payload format 2.0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UrlRequest {
+    /// `GET`, `POST`, ... as sent.
+    pub(crate) method: String,
+    /// The path, e.g. `/mcp`.
+    pub(crate) path: String,
+    /// The query string without `?` (may be empty).
+    pub(crate) query: String,
+    /// Header names (lower case, as function URLs send them) and values.
+    pub(crate) headers: Vec<(String, String)>,
+    /// The body, base64-decoded when the event says so; `None` when that
+    /// decoding fails.
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+/// Payload format 2.0 of a function URL, as far as it is read here.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UrlEventWire {
+    version: String,
+    raw_path: String,
+    #[serde(default)]
+    raw_query_string: String,
+    #[serde(default)]
+    headers: HashMap<String, String>,
+    #[serde(default)]
+    cookies: Vec<String>,
+    request_context: UrlContextWire,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    is_base64_encoded: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct UrlContextWire {
+    http: UrlHttpWire,
+}
+
+#[derive(Debug, Deserialize)]
+struct UrlHttpWire {
+    method: String,
+}
+
+/// A function URL request, when `value` is one: version `2.0`, a `rawPath`
+/// and a `requestContext.http.method` (a Step Functions payload carries
+/// these three by accident only).
+fn url_request(value: &Value) -> Option<UrlRequest> {
+    let object = value.as_object()?;
+    if object.get("version").and_then(Value::as_str) != Some("2.0")
+        || !object.contains_key("rawPath")
+        || value.pointer("/requestContext/http/method").is_none()
+    {
+        return None;
+    }
+    let wire = UrlEventWire::deserialize(value).ok()?;
+    if wire.version != "2.0" {
+        return None;
+    }
+    let body = match (wire.body, wire.is_base64_encoded) {
+        (None, _) => Some(Vec::new()),
+        (Some(text), false) => Some(text.into_bytes()),
+        (Some(text), true) => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(text.trim())
+                .ok()
+        }
+    };
+    let mut headers: Vec<(String, String)> = wire.headers.into_iter().collect();
+    if !wire.cookies.is_empty() {
+        headers.push(("cookie".into(), wire.cookies.join("; ")));
+    }
+    Some(UrlRequest {
+        method: wire.request_context.http.method,
+        path: wire.raw_path,
+        query: wire.raw_query_string,
+        headers,
+        body,
+    })
+}
+
+/// A payload that is not an agent event: a function URL request or a task.
+fn url_or_task(value: Value) -> Incoming {
+    match url_request(&value) {
+        Some(request) => Incoming::Url(Box::new(request)),
+        None => Incoming::Task(value),
+    }
 }
 
 /// The payload as received, parsed into a `Value` only when something asks.
@@ -182,7 +277,7 @@ pub(crate) fn classify(text: &str, context: &Context) -> Result<Incoming, Malfor
             AgentTarget::Api { .. } => Incoming::Agent(Box::new(e)),
             AgentTarget::Function { .. } => Incoming::Function(Box::new(e)),
         }),
-        Ok(_) => parse_json(text).map(Incoming::Task),
+        Ok(_) => parse_json(text).map(url_or_task),
         Err(typed_error) => {
             // Not an object of the agent event's shape: a task payload, or
             // an agent event with a field of the wrong type.
@@ -195,7 +290,7 @@ pub(crate) fn classify(text: &str, context: &Context) -> Result<Incoming, Malfor
                     "not a Bedrock agent event: {typed_error}"
                 )))
             } else {
-                Ok(Incoming::Task(value))
+                Ok(url_or_task(value))
             }
         }
     }

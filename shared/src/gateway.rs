@@ -77,32 +77,13 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         let tool = full_name
             .split_once(GATEWAY_SEPARATOR)
             .map_or(full_name, |(_, tool)| tool);
-        let outcome = match (self.tools.iter().find(|t| t.name == tool), &arguments) {
-            (_, None) => Err(ActionError::new(
+        let outcome = match &arguments {
+            None => Err(ActionError::new(
                 400,
                 "InvalidArguments",
                 "The tool arguments must be a JSON object.",
             )),
-            (None, _) => Err(self.unknown_tool(tool)),
-            (Some(entry), Some(arguments)) => {
-                let handler = match entry.target {
-                    ToolTarget::Route(i) => self.routes[i].handler.as_ref(),
-                    ToolTarget::Function(i) => self.functions[i].handler.as_ref(),
-                };
-                let invocation = Invocation {
-                    source: Source::Tool(arguments),
-                    raw,
-                    loaded_text: None,
-                    context,
-                };
-                let reply = run_handler(handler, &invocation, &self.state).await;
-                reply.outcome.and_then(|body| {
-                    fit_body(body, self.max_response_bytes, "a tool result", |json| {
-                        // Serializer output, hence valid JSON.
-                        RawValue::from_string(json.to_owned()).unwrap_or_default()
-                    })
-                })
-            }
+            Some(arguments) => self.call_tool(tool, arguments, raw, context).await,
         };
         let (status, rendered) = match outcome {
             Ok(rendered) => (200, rendered),
@@ -125,7 +106,39 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         rendered
     }
 
-    fn unknown_tool(&self, name: &str) -> ActionError {
+    /// Runs the tool named `tool` on its arguments object: the handler's
+    /// JSON fitted to the size limit, or the error to answer. The one tool
+    /// dispatch, shared by the Gateway and the MCP server.
+    pub(crate) async fn call_tool(
+        &self,
+        tool: &str,
+        arguments: &Value,
+        raw: &RawPayload<'_>,
+        context: &Context,
+    ) -> Result<Box<RawValue>, ActionError> {
+        let Some(entry) = self.tools.iter().find(|t| t.name == tool) else {
+            return Err(self.unknown_tool(tool));
+        };
+        let handler = match entry.target {
+            ToolTarget::Route(i) => self.routes[i].handler.as_ref(),
+            ToolTarget::Function(i) => self.functions[i].handler.as_ref(),
+        };
+        let invocation = Invocation {
+            source: Source::Tool(arguments),
+            raw,
+            loaded_text: None,
+            context,
+        };
+        let reply = run_handler(handler, &invocation, &self.state).await;
+        reply.outcome.and_then(|body| {
+            fit_body(body, self.max_response_bytes, "a tool result", |json| {
+                // Serializer output, hence valid JSON.
+                RawValue::from_string(json.to_owned()).unwrap_or_default()
+            })
+        })
+    }
+
+    pub(crate) fn unknown_tool(&self, name: &str) -> ActionError {
         let available: Vec<&str> = self.tools.iter().map(|t| t.name.as_str()).collect();
         ActionError::new(
             404,

@@ -56,6 +56,7 @@ mod fit;
 mod function;
 mod gateway;
 mod handler;
+mod mcp;
 mod model;
 mod observability;
 mod offload;
@@ -75,6 +76,8 @@ pub use extract::{
 };
 pub use gateway::GATEWAY_TOOL_NAME_KEY;
 pub use handler::Handler;
+#[cfg(feature = "mcp")]
+pub use mcp::{MCP_MAX_REQUEST_BYTES, MCP_PATH, McpError};
 pub use observability::{LogFormat, init_tracing, init_tracing_with};
 #[cfg(feature = "s3")]
 pub use offload::S3PayloadStore;

@@ -400,6 +400,9 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                         .answer_tool(&name, arguments, &raw, &context, started)
                         .await)
                 }
+                Ok(Incoming::Url(request)) => {
+                    Ok(self.answer_url(*request, &context, started).await)
+                }
                 Err(malformed) => {
                     tracing::warn!(
                         error = "MalformedEvent",

@@ -127,9 +127,11 @@ pub async fn serve<S: Clone + Send + Sync + 'static>(resolver: Resolver<S>) -> E
         Some("--openapi") => Some(resolver.openapi_document()),
         Some("--function-schema") => Some(resolver.function_schema()),
         Some("--tool-schema") => Some(resolver.tool_schema()),
+        Some("--mcp-stdio") => return crate::mcp::stdio_exit_code(&resolver).await,
         Some(other) => {
             eprintln!(
-                "unknown argument {other:?}: expected --openapi, --function-schema or --tool-schema"
+                "unknown argument {other:?}: expected --openapi, --function-schema, --tool-schema \
+                 or --mcp-stdio"
             );
             return ExitCode::from(2);
         }
