@@ -46,6 +46,8 @@
 
 mod action;
 mod agent;
+mod agent_event;
+mod client_context;
 mod decode;
 mod envelope;
 mod error;
@@ -57,6 +59,8 @@ mod function;
 mod gateway;
 mod handler;
 mod mcp;
+mod metrics;
+pub mod middleware;
 mod model;
 mod observability;
 mod offload;
@@ -66,8 +70,16 @@ mod response;
 mod route;
 mod runtime;
 mod schema;
+mod shutdown;
 mod task;
+mod trace;
+mod validate;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+/// The ecosystem's OpenAPI-mode Bedrock Agent event (`aws_lambda_events`),
+/// usable as a handler argument.
+pub use aws_lambda_events::event::bedrock_agent_runtime::AgentEvent;
 pub use action::{Action, IntoAction};
 pub use error::{ActionError, ErrorBody, SchemaError};
 pub use extract::{
@@ -76,6 +88,7 @@ pub use extract::{
 };
 pub use gateway::GATEWAY_TOOL_NAME_KEY;
 pub use handler::Handler;
+pub use metrics::{MetricUnit, metric};
 #[cfg(feature = "mcp")]
 pub use mcp::{MCP_MAX_REQUEST_BYTES, MCP_PATH, McpError};
 pub use observability::{LogFormat, init_tracing, init_tracing_with};
@@ -89,6 +102,9 @@ pub use resolver::{
 pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit, drop_to_fit};
 pub use route::Method;
 pub use runtime::{init_error, run, serve};
+#[cfg(feature = "aws-sdk")]
+pub use trace::TraceHeader;
+pub use trace::current_trace_id;
 pub use schema::{
     GATEWAY_SCHEMA_KEYWORDS, MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS,
     bedrock_function_schema_violations, bedrock_openapi_violations, gateway_tool_schema_violations,

@@ -15,8 +15,9 @@
 use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use base64::Engine as _;
 use futures_util::FutureExt;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use http::{Method, Request, StatusCode};
@@ -24,23 +25,52 @@ use http_body_util::BodyExt;
 use lambda_runtime::{Config, Context, Diagnostic};
 use lambda_runtime_api_client::body::Body;
 use lambda_runtime_api_client::{Client, build_request};
-use serde_json::Value;
+use serde_json::value::RawValue;
+use tokio::task::JoinSet;
 
+use crate::client_context::read_client_context;
 use crate::failure::RuntimeFailure;
+use crate::metrics::{self, MetricsConfig};
 use crate::resolver::Resolver;
+use crate::shutdown::Shutdown;
+use crate::trace::with_trace_id;
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 const INIT_ERROR: &str = "/2018-06-01/runtime/init/error";
 const REQUEST_ID: &str = "lambda-runtime-aws-request-id";
 const DEADLINE: &str = "lambda-runtime-deadline-ms";
 const CLIENT_CONTEXT: &str = "lambda-runtime-client-context";
+const FUNCTION_ARN: &str = "lambda-runtime-invoked-function-arn";
+const TRACE_ID: &str = "lambda-runtime-trace-id";
+const TENANT_ID: &str = "lambda-runtime-aws-tenant-id";
+const COGNITO_IDENTITY: &str = "lambda-runtime-cognito-identity";
+
+/// Lambda allows 500 ms between SIGTERM and SIGKILL; what is left is for
+/// the process to exit.
+const DEFAULT_SHUTDOWN_WINDOW: Duration = Duration::from_millis(450);
 
 /// Serves `resolver` on the Lambda Runtime API until the process ends.
 ///
 /// Build the resolver (and the state it holds: SDK clients, configuration)
 /// once, before calling this: that work happens at cold start only.
 ///
-/// Returns only when the Runtime API itself cannot be reached; no
+/// * **Concurrency** — with `AWS_LAMBDA_MAX_CONCURRENCY=N` (Lambda Managed
+///   Instances) N workers each poll `/next`, so N invocations are in flight,
+///   each with its own request id, deadline, trace header and log span;
+///   without it the same loop runs one invocation at a time.
+/// * **Tracing** — each invocation runs in a `tracing` span carrying its
+///   request id and trace id, and with its trace header task-local
+///   ([`current_trace_id`](crate::current_trace_id), read by
+///   `actionkit::TraceHeader` for AWS SDK calls).
+/// * **Metrics** — one Embedded Metric Format document per invocation when
+///   a namespace is configured (see [`metric`](crate::metric)).
+/// * **Shutdown** — on SIGTERM (or SIGINT) no new invocation is taken, the
+///   ones in flight finish within the shutdown window
+///   (`ACTIONKIT_SHUTDOWN_WINDOW_MS`, 450 ms by default: Lambda allows
+///   500), and `run` returns `Ok`. Logs and metrics are written per line as
+///   they happen, so nothing is left buffered.
+///
+/// Returns an error only when the Runtime API itself cannot be reached; no
 /// invocation, however malformed, stops the loop.
 ///
 /// ```no_run
@@ -55,28 +85,152 @@ const CLIENT_CONTEXT: &str = "lambda-runtime-client-context";
 pub async fn run<S: Clone + Send + Sync + 'static>(
     resolver: Resolver<S>,
 ) -> Result<(), lambda_runtime::Error> {
-    let config = Arc::new(Config::from_env());
-    let client = Client::builder().build()?;
-    loop {
-        let next = client
-            .call(request(Method::GET, NEXT, Body::empty())?)
-            .await?;
-        let (parts, body) = next.into_parts();
-        // `cargo lambda watch` answers 204 to keep an idle runtime polling.
-        if parts.status == StatusCode::NO_CONTENT {
-            continue;
+    let workers = max_concurrency();
+    let shared = Arc::new(Worker {
+        resolver,
+        config: Arc::new(Config::from_env()),
+        client: Client::builder().with_pool_size(workers).build()?,
+        metrics: MetricsConfig::from_env(),
+        cold_start: AtomicBool::new(true),
+    });
+    let shutdown = Shutdown::listen();
+    if workers > 1 {
+        tracing::debug!(
+            workers,
+            "concurrent invocations (AWS_LAMBDA_MAX_CONCURRENCY)"
+        );
+    }
+    let mut pool = JoinSet::new();
+    for _ in 0..workers {
+        pool.spawn(Arc::clone(&shared).poll(shutdown.clone()));
+    }
+    let all_done = async {
+        let mut first_error = None;
+        while let Some(joined) = pool.join_next().await {
+            let failure = match joined {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e),
+                Err(e) => Some(lambda_runtime::Error::from(e.to_string())),
+            };
+            if let Some(e) = failure {
+                first_error.get_or_insert(e);
+            }
         }
-        if parts.status != StatusCode::OK {
-            return Err(format!("the Runtime API answered {} to /next", parts.status).into());
+        first_error.map_or(Ok(()), Err)
+    };
+    let mut all_done = std::pin::pin!(all_done);
+    tokio::select! {
+        result = &mut all_done => result,
+        () = shutdown.requested() => {
+            let window = shutdown_window();
+            match tokio::time::timeout(window, &mut all_done).await {
+                Ok(Ok(())) | Ok(Err(_)) => tracing::info!("shut down: every invocation in flight answered"),
+                Err(_) => tracing::warn!(
+                    window_ms = window.as_millis() as u64,
+                    "shut down with invocations still in flight after the shutdown window"
+                ),
+            }
+            Ok(())
         }
-        let body = body.collect().await?.to_bytes();
-        let Some(request_id) = header(&parts.headers, REQUEST_ID) else {
+    }
+}
+
+/// `AWS_LAMBDA_MAX_CONCURRENCY`, at least 1 (unset or unreadable: 1).
+fn max_concurrency() -> usize {
+    std::env::var("AWS_LAMBDA_MAX_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1024)
+}
+
+/// How long in-flight invocations may take after SIGTERM.
+fn shutdown_window() -> Duration {
+    std::env::var("ACTIONKIT_SHUTDOWN_WINDOW_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DEFAULT_SHUTDOWN_WINDOW, Duration::from_millis)
+}
+
+/// What every worker shares: the resolver, the Runtime API client and the
+/// settings read once at start.
+struct Worker<S> {
+    resolver: Resolver<S>,
+    config: Arc<Config>,
+    client: Client,
+    metrics: Option<MetricsConfig>,
+    cold_start: AtomicBool,
+}
+
+impl<S: Clone + Send + Sync + 'static> Worker<S> {
+    /// One `/next` loop, until the Runtime API fails or shutdown begins (an
+    /// invocation already taken is always answered).
+    async fn poll(self: Arc<Self>, shutdown: Shutdown) -> Result<(), lambda_runtime::Error> {
+        loop {
+            let next = tokio::select! {
+                biased;
+                () = shutdown.requested() => return Ok(()),
+                next = self.client.call(request(Method::GET, NEXT, Body::empty())?) => next?,
+            };
+            let (parts, body) = next.into_parts();
+            // `cargo lambda watch` answers 204 to keep an idle runtime polling.
+            if parts.status == StatusCode::NO_CONTENT {
+                continue;
+            }
+            if parts.status != StatusCode::OK {
+                return Err(format!("the Runtime API answered {} to /next", parts.status).into());
+            }
+            let body = body.collect().await?.to_bytes();
+            self.invoke(&parts.headers, &body).await;
+        }
+    }
+
+    /// Answers one invocation and delivers the answer.
+    async fn invoke(&self, headers: &HeaderMap, body: &[u8]) {
+        let Some(request_id) = header(headers, REQUEST_ID) else {
             // Nothing to answer to: the Runtime API broke its own contract.
             tracing::error!("invocation without a request id; skipped");
-            continue;
+            return;
         };
-        let answer = match invocation_context(&request_id, &config, &parts.headers) {
-            Ok(context) => match std::str::from_utf8(&body) {
+        let trace_id: Option<Arc<str>> = header(headers, TRACE_ID).map(Into::into);
+        let cold_start = self.cold_start.swap(false, Ordering::Relaxed);
+        let answer = with_trace_id(
+            trace_id,
+            metrics::record(
+                self.metrics.as_ref(),
+                cold_start,
+                self.answer(&request_id, headers, body),
+                metrics::outcome,
+            ),
+        )
+        .await;
+        let reply = match answer {
+            Ok(json) => request(
+                Method::POST,
+                &format!("/2018-06-01/runtime/invocation/{request_id}/response"),
+                Body::from(json.get().to_owned()),
+            ),
+            Err(diagnostic) => error_request(&request_id, &diagnostic),
+        };
+        match reply {
+            Ok(req) => {
+                if let Err(e) = self.client.call(req).await {
+                    tracing::error!(%request_id, error = %e, "cannot deliver the answer");
+                }
+            }
+            Err(e) => tracing::error!(%request_id, error = %e, "cannot build the answer"),
+        }
+    }
+
+    async fn answer(
+        &self,
+        request_id: &str,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<Box<RawValue>, Diagnostic> {
+        let resolver = &self.resolver;
+        match invocation_context(request_id, &self.config, headers) {
+            Ok(context) => match std::str::from_utf8(body) {
                 Ok(event) => AssertUnwindSafe(resolver.handle_json(event, context))
                     .catch_unwind()
                     .await
@@ -93,22 +247,6 @@ pub async fn run<S: Clone + Send + Sync + 'static>(
                 tracing::error!(%request_id, why, "invocation headers unreadable");
                 Err(resolver.failure(RuntimeFailure::MalformedEvent, why))
             }
-        };
-        let reply = match answer {
-            Ok(json) => request(
-                Method::POST,
-                &format!("/2018-06-01/runtime/invocation/{request_id}/response"),
-                Body::from(json.get().to_owned()),
-            ),
-            Err(diagnostic) => error_request(&request_id, &diagnostic),
-        };
-        match reply {
-            Ok(req) => {
-                if let Err(e) = client.call(req).await {
-                    tracing::error!(%request_id, error = %e, "cannot deliver the answer");
-                }
-            }
-            Err(e) => tracing::error!(%request_id, error = %e, "cannot build the answer"),
         }
     }
 }
@@ -223,100 +361,77 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The invocation's [`Context`], built by `lambda_runtime` itself from
-/// headers made readable first (see [`tolerant_client_context`]).
+/// A header as text even when it is not ASCII (hyper keeps raw bytes).
+fn lossy_header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The invocation's [`Context`], built from the headers field by field so
+/// that no header content can fail it: `lambda_runtime`'s `Context::new`
+/// refuses a client context or Cognito identity it cannot parse (and
+/// panics on a missing deadline). The client context is read by
+/// [`read_client_context`]; what cannot be read is left out and logged
+/// once, by part name, never by value.
 pub(crate) fn invocation_context(
     request_id: &str,
     config: &Arc<Config>,
     headers: &HeaderMap,
 ) -> Result<Context, &'static str> {
-    // `Context::new` panics on a missing deadline: check it here.
-    if header(headers, DEADLINE).is_none_or(|d| d.parse::<u64>().is_err()) {
+    let Some(deadline) = header(headers, DEADLINE).and_then(|d| d.trim().parse::<u64>().ok())
+    else {
         return Err("the invocation has no valid deadline header");
+    };
+    let mut unreadable = Vec::new();
+    // `Context` is non-exhaustive: filled in from its default.
+    let mut context = Context::default();
+    context.request_id = request_id.to_owned();
+    context.deadline = deadline;
+    context.invoked_function_arn = lossy_header(headers, FUNCTION_ARN).unwrap_or_default();
+    context.xray_trace_id = lossy_header(headers, TRACE_ID);
+    context.tenant_id = lossy_header(headers, TENANT_ID);
+    context.env_config = Arc::clone(config);
+    if let Some(raw) = headers.get(CLIENT_CONTEXT) {
+        let read = read_client_context(raw.as_bytes());
+        unreadable.extend(read.unreadable.iter().map(|part| match *part {
+            "header" => "client context",
+            "custom" => "client context custom",
+            "environment" => "client context environment",
+            _ => "client context client",
+        }));
+        // The value has exactly `ClientContext`'s shape, so this holds.
+        context.client_context = read.context.and_then(|v| serde_json::from_value(v).ok());
     }
-    // What to do with the client context: nothing (the common case, and no
-    // copy of the headers), replace it, or drop it.
-    let rewrite = match headers
-        .get(CLIENT_CONTEXT)
-        .map(|v| v.to_str().map_err(|_| ()).and_then(tolerant_client_context))
-    {
-        None | Some(Ok(None)) => None,
-        Some(Ok(Some(fixed))) => {
-            tracing::debug!("client context rewritten: non-string values kept as JSON text");
-            Some(HeaderValue::from_str(&fixed).ok())
-        }
-        Some(Err(())) => {
-            tracing::warn!("the client context is not a JSON object; ignored");
-            Some(None)
-        }
-    };
-    let context = match rewrite {
-        None => Context::new(request_id, Arc::clone(config), headers),
-        Some(replacement) => {
-            let mut headers = headers.clone();
-            match replacement {
-                Some(value) => headers.insert(CLIENT_CONTEXT, value),
-                None => headers.remove(CLIENT_CONTEXT),
-            };
-            Context::new(request_id, Arc::clone(config), &headers)
-        }
-    };
-    context.map_err(|_| "the invocation headers cannot be read")
-}
-
-/// The client context JSON in the shape `lambda_runtime` reads, when the
-/// raw header is not already in it: `custom` and `environment` map strings
-/// to strings, so any other value (an object of propagated headers, a
-/// number) becomes its JSON text; `client` fields likewise. The Runtime API
-/// sends the context as JSON text; `cargo lambda watch` sends it
-/// base64-encoded (as the Invoke API receives it): both are read.
-///
-/// `Ok(None)`: the header can stay as it is. `Err(())`: it is not a JSON
-/// object at all.
-pub(crate) fn tolerant_client_context(raw: &str) -> Result<Option<String>, ()> {
-    let (parsed, mut changed) = match serde_json::from_str::<Value>(raw) {
-        Ok(value) => (value, false),
-        Err(_) => {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(raw.trim())
-                .map_err(|_| ())?;
-            (
-                serde_json::from_slice::<Value>(&bytes).map_err(|_| ())?,
-                true,
-            )
-        }
-    };
-    let Value::Object(mut context) = parsed else {
-        return Err(());
-    };
-    for key in ["custom", "environment", "client"] {
-        match context.get_mut(key) {
-            Some(Value::Object(map)) => {
-                for value in map.values_mut().filter(|v| !v.is_string()) {
-                    *value = Value::String(value.to_string());
-                    changed = true;
-                }
-            }
-            Some(Value::Null) | None => {}
-            Some(_) => {
-                context.remove(key);
-                changed = true;
-            }
+    if let Some(raw) = headers.get(COGNITO_IDENTITY).filter(|v| !v.is_empty()) {
+        context.identity = serde_json::from_slice(raw.as_bytes()).ok();
+        if context.identity.is_none() {
+            unreadable.push("cognito identity");
         }
     }
-    Ok(changed.then(|| Value::Object(context).to_string()))
+    if !unreadable.is_empty() {
+        tracing::warn!(
+            %request_id,
+            unreadable = ?unreadable,
+            "invocation header parts unreadable; left out, the invocation is served"
+        );
+    }
+    Ok(context)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
 
-    fn headers(client_context: &str) -> HeaderMap {
+    fn headers(client_context: &[u8]) -> HeaderMap {
         let mut h = HeaderMap::new();
         h.insert(DEADLINE, HeaderValue::from_static("4102444800000"));
         h.insert(
             CLIENT_CONTEXT,
-            HeaderValue::from_str(client_context).unwrap(),
+            HeaderValue::from_bytes(client_context).unwrap(),
         );
         h
     }
@@ -325,13 +440,20 @@ mod tests {
         Arc::new(Config::default())
     }
 
+    fn custom(raw: &[u8]) -> std::collections::HashMap<String, String> {
+        invocation_context("id", &config(), &headers(raw))
+            .unwrap()
+            .client_context
+            .map(|c| c.custom)
+            .unwrap_or_default()
+    }
+
     #[test]
     fn object_valued_custom_fields_are_kept_as_json_text() {
         let raw = r#"{"custom":{"bedrockAgentCoreToolName":"logs___list_log_groups","bedrockAgentCorePropagatedHeaders":{"x-tenant":"acme","n":1}},"environment":{"n":2}}"#;
         // lambda_runtime alone refuses this context.
-        assert!(Context::new("id", config(), &headers(raw)).is_err());
-        let context = invocation_context("id", &config(), &headers(raw)).unwrap();
-        let custom = context.client_context.unwrap().custom;
+        assert!(Context::new("id", config(), &headers(raw.as_bytes())).is_err());
+        let custom = custom(raw.as_bytes());
         assert_eq!(custom["bedrockAgentCoreToolName"], "logs___list_log_groups");
         let propagated: Value =
             serde_json::from_str(&custom["bedrockAgentCorePropagatedHeaders"]).unwrap();
@@ -339,42 +461,101 @@ mod tests {
     }
 
     #[test]
-    fn base64_contexts_are_read_too() {
-        use base64::Engine as _;
-        let raw = base64::engine::general_purpose::STANDARD
-            .encode(r#"{"custom":{"bedrockAgentCoreToolName":"t___x","h":{"a":1}}}"#);
-        let context = invocation_context("id", &config(), &headers(&raw)).unwrap();
-        let custom = context.client_context.unwrap().custom;
+    fn raw_utf8_in_the_header_is_read() {
+        let raw = r#"{"client":null,"environment":null,"custom":{"bedrockAgentCoreToolName":"t___x","h":{"x-user":"Zoë Müller"}}}"#;
+        let custom = custom(raw.as_bytes());
         assert_eq!(custom["bedrockAgentCoreToolName"], "t___x");
-        assert_eq!(custom["h"], r#"{"a":1}"#);
+        assert_eq!(custom["h"], r#"{"x-user":"Zoë Müller"}"#);
     }
 
     #[test]
     fn unreadable_contexts_are_dropped_not_fatal() {
         for raw in [
-            "not json",
-            "[1,2]",
-            r#"{"custom": 5}"#,
-            r#"{"client": "x"}"#,
+            &b"not json"[..],
+            b"[1,2]",
+            br#"{"custom": 5}"#,
+            br#"{"client": "x"}"#,
+            b"\xff\xfe{",
         ] {
-            let context = invocation_context("id", &config(), &headers(raw))
-                .unwrap_or_else(|e| panic!("{raw}: {e}"));
-            assert!(
-                context
-                    .client_context
-                    .as_ref()
-                    .is_none_or(|c| c.custom.is_empty()),
-                "{raw}"
-            );
+            assert!(custom(raw).is_empty(), "{raw:?}");
         }
     }
 
     #[test]
     fn a_missing_deadline_is_an_error_not_a_panic() {
-        let mut h = headers("{}");
+        let mut h = headers(b"{}");
         h.remove(DEADLINE);
         assert!(invocation_context("id", &config(), &h).is_err());
         h.insert(DEADLINE, HeaderValue::from_static("soon"));
         assert!(invocation_context("id", &config(), &h).is_err());
+    }
+
+    #[test]
+    fn other_headers_cannot_fail_the_context() {
+        let mut h = headers(b"{}");
+        h.insert(
+            COGNITO_IDENTITY,
+            HeaderValue::from_bytes("{\"x\": \"ü\"".as_bytes()).unwrap(),
+        );
+        h.insert(
+            FUNCTION_ARN,
+            HeaderValue::from_bytes("arn:ü".as_bytes()).unwrap(),
+        );
+        h.insert(TRACE_ID, HeaderValue::from_static("Root=1-abc;Sampled=1"));
+        let context = invocation_context("id", &config(), &h).unwrap();
+        assert!(context.identity.is_none());
+        assert_eq!(context.invoked_function_arn, "arn:ü");
+        assert_eq!(
+            context.xray_trace_id.as_deref(),
+            Some("Root=1-abc;Sampled=1")
+        );
+    }
+
+    /// Any JSON value (nulls, nesting, any Unicode), as JSON text or base64,
+    /// and any bytes at all: a context is built, and a string in `custom`
+    /// (the Gateway tool name) is always read back.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(any::<String>(), inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn every_context_shape_keeps_the_tool_name(
+            client in json_value(),
+            environment in json_value(),
+            extra in json_value(),
+            tool in "\\PC{1,40}",
+            base64 in any::<bool>(),
+        ) {
+            use base64::Engine as _;
+            let text = json!({"client": client, "environment": environment,
+                "custom": {"bedrockAgentCoreToolName": tool, "extra": extra}}).to_string();
+            let raw = if base64 {
+                base64::engine::general_purpose::STANDARD.encode(&text).into_bytes()
+            } else {
+                text.into_bytes()
+            };
+            let custom = custom(&raw);
+            prop_assert_eq!(&custom["bedrockAgentCoreToolName"], &tool);
+        }
+
+        #[test]
+        fn any_bytes_are_served(raw in prop::collection::vec(any::<u8>(), 0..200)) {
+            // Header values cannot hold control bytes other than tab.
+            let raw: Vec<u8> = raw.into_iter().filter(|b| *b >= 0x20 && *b != 0x7f).collect();
+            prop_assert!(invocation_context("id", &config(), &headers(&raw)).is_ok());
+        }
     }
 }

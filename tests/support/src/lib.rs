@@ -11,11 +11,14 @@ mod logs;
 mod router;
 mod runtime_api;
 
-pub use events::{agent_api_event, agent_function_event, gateway_context, task_event, with_body};
+pub use events::{
+    agent_api_event, agent_function_event, context, gateway_context, gateway_tool_call,
+    task_event, with_body, with_prompt_session_attributes, with_session_attributes,
+};
 pub use http::{HttpMessage, aws_json, moto_auth, read_message, send};
 pub use logs::CapturedLogs;
 pub use router::LambdaRouter;
-pub use runtime_api::{RuntimeApiStub, StubAnswer, StubInvocation};
+pub use runtime_api::{FunctionExit, RuntimeApiStub, StubAnswer, StubInvocation, StubbedFunction};
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -290,24 +293,15 @@ fn path_with_venv() -> String {
 
 /// Compares `actual` with the committed JSON file at `path` (relative to
 /// the repository root); with `UPDATE_SNAPSHOTS=1` it rewrites the file.
-/// Committed schemas are checked for drift this way.
+/// Committed schemas are checked for drift this way: the check is
+/// [`actionkit::testing::check_json_snapshot`], the message names this
+/// repository's `make schemas`.
+#[track_caller]
 pub fn assert_json_snapshot(path: &str, actual: &serde_json::Value) {
-    let file = repo_root().join(path);
-    let pretty = serde_json::to_string_pretty(actual).unwrap_or_default() + "\n";
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        if let Some(dir) = file.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        std::fs::write(&file, &pretty)
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", file.display()));
-        return;
+    if let Err(mismatch) = actionkit::testing::check_json_snapshot(repo_root().join(path), actual)
+    {
+        panic!("{mismatch}\n(`make schemas` rewrites every committed schema of this repository)");
     }
-    let committed = std::fs::read_to_string(&file)
-        .unwrap_or_else(|_| panic!("{path} is missing: run `make schemas` and commit it"));
-    assert!(
-        committed == pretty,
-        "{path} drifted from the code: review the change, run `make schemas` and commit it\n--- generated ---\n{pretty}"
-    );
 }
 
 /// An AWS SDK client for a moto server: region `us-east-1`, static test
