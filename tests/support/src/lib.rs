@@ -12,8 +12,8 @@ mod router;
 mod runtime_api;
 
 pub use events::{
-    agent_api_event, agent_function_event, context, gateway_context, gateway_tool_call,
-    task_event, with_body, with_prompt_session_attributes, with_session_attributes,
+    agent_api_event, agent_function_event, context, gateway_context, gateway_tool_call, task_event,
+    with_body, with_prompt_session_attributes, with_session_attributes,
 };
 pub use http::{HttpMessage, aws_json, moto_auth, read_message, send};
 pub use logs::CapturedLogs;
@@ -298,8 +298,7 @@ fn path_with_venv() -> String {
 /// repository's `make schemas`.
 #[track_caller]
 pub fn assert_json_snapshot(path: &str, actual: &serde_json::Value) {
-    if let Err(mismatch) = actionkit::testing::check_json_snapshot(repo_root().join(path), actual)
-    {
+    if let Err(mismatch) = actionkit::testing::check_json_snapshot(repo_root().join(path), actual) {
         panic!("{mismatch}\n(`make schemas` rewrites every committed schema of this repository)");
     }
 }
