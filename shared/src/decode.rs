@@ -9,13 +9,14 @@
 //! split on commas. Real JSON types (Step Functions, AgentCore Gateway) pass
 //! through the same deserializer unchanged.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde_json::{Map, Value};
 
 /// The longest received value quoted back in an error message.
-const MAX_QUOTED_CHARS: usize = 80;
+pub(crate) const MAX_QUOTED_CHARS: usize = 80;
 
 /// One step of the path to the value that failed to decode.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +34,16 @@ pub(crate) enum DecodeErrorKind {
     Invalid { expected: String, received: String },
     /// Any other message raised by a `Deserialize` implementation.
     Custom(String),
+    /// The value has the right type but breaks a rule its schema documents
+    /// (`maximum`, `pattern`, ...): see [`crate::validate`].
+    Violation {
+        /// The schema keyword broken, e.g. `maximum`.
+        rule: &'static str,
+        /// What the rule allows, e.g. `from 1 to 100`.
+        expected: String,
+        /// What was received, shortened.
+        received: String,
+    },
 }
 
 /// A decoding failure with the path of the offending field.
@@ -50,6 +61,23 @@ impl DecodeError {
             kind: DecodeErrorKind::Invalid {
                 expected: expected.into(),
                 received: quote(received),
+            },
+        }
+    }
+
+    /// A broken schema rule at `path` (outermost segment first).
+    pub(crate) fn violation(
+        path: Vec<PathSegment>,
+        rule: &'static str,
+        expected: String,
+        received: String,
+    ) -> Self {
+        Self {
+            path,
+            kind: DecodeErrorKind::Violation {
+                rule,
+                expected,
+                received,
             },
         }
     }
@@ -86,7 +114,8 @@ impl DecodeError {
     /// value could be personal data.
     pub(crate) fn without_received(&self) -> String {
         match &self.kind {
-            DecodeErrorKind::Invalid { expected, .. } => {
+            DecodeErrorKind::Invalid { expected, .. }
+            | DecodeErrorKind::Violation { expected, .. } => {
                 let path = self.path();
                 if path.is_empty() {
                     format!("the input must be {expected}")
@@ -109,7 +138,10 @@ impl fmt::Display for DecodeError {
         };
         match &self.kind {
             DecodeErrorKind::Missing => write!(f, "{subject} is required but was not provided"),
-            DecodeErrorKind::Invalid { expected, received } => {
+            DecodeErrorKind::Invalid { expected, received }
+            | DecodeErrorKind::Violation {
+                expected, received, ..
+            } => {
                 write!(f, "{subject} must be {expected}; received {received}")
             }
             DecodeErrorKind::Custom(message) => write!(f, "{subject} is invalid: {message}"),
@@ -161,7 +193,7 @@ impl de::Error for DecodeError {
 
 /// Quotes a received value for an error message, shortened so that a huge
 /// input cannot blow up the response.
-fn quote(value: &Value) -> String {
+pub(crate) fn quote(value: &Value) -> String {
     match value {
         Value::String(s) => format!("\"{}\"", truncate(s, MAX_QUOTED_CHARS)),
         Value::Array(_) => "an array".to_owned(),
@@ -171,7 +203,7 @@ fn quote(value: &Value) -> String {
     }
 }
 
-fn truncate(s: &str, max_chars: usize) -> String {
+pub(crate) fn truncate(s: &str, max_chars: usize) -> String {
     match s.char_indices().nth(max_chars) {
         None => s.chars().filter(|c| !c.is_control()).collect(),
         Some((cut, _)) => {
@@ -266,6 +298,45 @@ impl<'a> Lenient<'a> {
     }
 }
 
+/// The number a value stands for, read as the decoder reads a number field
+/// (a JSON number or a numeric string); `None` when it is not one.
+pub(crate) fn number_of(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+        _ => None,
+    }
+}
+
+/// The elements of a value, read as the decoder reads a list field (a JSON
+/// array, the `[a, b]` form, one bare value); `None` for `null`.
+pub(crate) fn elements_of(value: &Value) -> Option<Cow<'_, [Value]>> {
+    match (Lenient { value }).elements().ok()? {
+        ElementSource::Borrowed(items) => Some(Cow::Borrowed(items)),
+        ElementSource::Owned(items) => Some(Cow::Owned(items)),
+    }
+}
+
+/// The object a value stands for, read as the decoder reads a struct field
+/// (a JSON object or a string holding one).
+pub(crate) fn object_of(value: &Value) -> Option<Cow<'_, Map<String, Value>>> {
+    match (Lenient { value }).object().ok()? {
+        ObjectSource::Borrowed(map) => Some(Cow::Borrowed(map)),
+        ObjectSource::Owned(map) => Some(Cow::Owned(map)),
+    }
+}
+
+/// The text a value stands for, read as the decoder reads a string field
+/// (numbers and booleans spelled out).
+pub(crate) fn text_of(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+        _ => None,
+    }
+}
+
 fn integral(f: f64) -> Option<i128> {
     // The range check keeps the cast exact; beyond 2^63 floats are too coarse anyway.
     (f.is_finite() && f.fract() == 0.0 && f.abs() < 9.2e18).then_some(f as i128)
@@ -281,11 +352,24 @@ enum ObjectSource<'a> {
     Owned(Map<String, Value>),
 }
 
+/// What an integer field asks for, in the caller's words: never the Rust
+/// type's range (`0 and 4294967295` means nothing to a model). A whole
+/// number beyond the type's range is "too large" or "too small" instead;
+/// documented bounds are checked before decoding (see [`crate::validate`]).
 macro_rules! deserialize_integer {
     ($($method:ident => $visit:ident, $ty:ty, $expected:literal;)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
             let n = self.parse_int($expected)?;
-            let n = <$ty>::try_from(n).map_err(|_| DecodeError::invalid($expected, self.value))?;
+            let n = <$ty>::try_from(n).map_err(|_| {
+                let expected = if n < 0 && <$ty>::MIN == 0 {
+                    $expected
+                } else if n < 0 {
+                    "a whole number closer to 0"
+                } else {
+                    "a smaller whole number"
+                };
+                DecodeError::invalid(expected, self.value)
+            })?;
             visitor.$visit(n)
         }
     )*};
@@ -326,14 +410,14 @@ impl<'de> de::Deserializer<'de> for Lenient<'_> {
     }
 
     deserialize_integer! {
-        deserialize_i8 => visit_i8, i8, "an integer between -128 and 127";
-        deserialize_i16 => visit_i16, i16, "an integer between -32768 and 32767";
-        deserialize_i32 => visit_i32, i32, "an integer between -2147483648 and 2147483647";
-        deserialize_i64 => visit_i64, i64, "an integer";
-        deserialize_u8 => visit_u8, u8, "an integer between 0 and 255";
-        deserialize_u16 => visit_u16, u16, "an integer between 0 and 65535";
-        deserialize_u32 => visit_u32, u32, "an integer between 0 and 4294967295";
-        deserialize_u64 => visit_u64, u64, "a non-negative integer";
+        deserialize_i8 => visit_i8, i8, "a whole number";
+        deserialize_i16 => visit_i16, i16, "a whole number";
+        deserialize_i32 => visit_i32, i32, "a whole number";
+        deserialize_i64 => visit_i64, i64, "a whole number";
+        deserialize_u8 => visit_u8, u8, "a whole number from 0 up";
+        deserialize_u16 => visit_u16, u16, "a whole number from 0 up";
+        deserialize_u32 => visit_u32, u32, "a whole number from 0 up";
+        deserialize_u64 => visit_u64, u64, "a whole number from 0 up";
     }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
@@ -687,10 +771,15 @@ mod tests {
         assert_eq!(err.path(), "i");
         assert_eq!(
             err.to_string(),
-            "`i` must be an integer between 0 and 4294967295; received \"30.5\""
+            "`i` must be a whole number from 0 up; received \"30.5\""
         );
         let err = decode::<I>(&json!({"i":"-1"})).err().unwrap();
         assert!(err.to_string().contains("received \"-1\""));
+        let err = decode::<I>(&json!({"i":"99999999999"})).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "`i` must be a smaller whole number; received \"99999999999\""
+        );
     }
 
     #[test]

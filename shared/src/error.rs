@@ -224,11 +224,18 @@ impl ActionError {
         if !path.is_empty() {
             error = error.with_detail("parameter", path);
         }
-        if let DecodeErrorKind::Invalid { expected, received } = &err.kind {
+        if let DecodeErrorKind::Invalid { expected, received }
+        | DecodeErrorKind::Violation {
+            expected, received, ..
+        } = &err.kind
+        {
             error = error.with_detail("expected", expected.clone());
             if part != RequestPart::Input {
                 error = error.with_detail("received", received.clone());
             }
+        }
+        if let DecodeErrorKind::Violation { rule, .. } = &err.kind {
+            error = error.with_detail("rule", *rule);
         }
         error.with_detail("location", part.location())
     }
@@ -269,14 +276,20 @@ pub struct ErrorBody {
     pub details: Map<String, Value>,
 }
 
-/// Which part of a request an extractor read.
+/// Which part of a request an extractor read, in the caller's terms: an
+/// OpenAPI-mode agent sends query and path parameters and a body, a
+/// function-details agent function arguments, a Gateway client tool
+/// arguments, a workflow an input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RequestPart {
     Query,
     Path,
     Body,
     Input,
+    /// A Gateway tool's arguments.
     Argument,
+    /// A function-details function's parameters.
+    FunctionArgument,
 }
 
 impl RequestPart {
@@ -284,9 +297,10 @@ impl RequestPart {
         match self {
             Self::Query => "Query parameter",
             Self::Path => "Path parameter",
-            Self::Body => "Request body property",
+            Self::Body => "Body property",
             Self::Input => "Input field",
-            Self::Argument => "Argument",
+            Self::Argument => "Tool argument",
+            Self::FunctionArgument => "Function argument",
         }
     }
 
@@ -296,7 +310,7 @@ impl RequestPart {
             Self::Path => "path",
             Self::Body => "body",
             Self::Input => "input",
-            Self::Argument => "arguments",
+            Self::Argument | Self::FunctionArgument => "arguments",
         }
     }
 }
@@ -388,6 +402,18 @@ pub enum SchemaError {
         name: String,
         /// The rule it breaks.
         rule: String,
+    },
+    /// A documented rule cannot be enforced: a `pattern` the `regex` crate
+    /// does not compile, a bound that is not a number. Raised when the
+    /// handler is registered, never per request.
+    #[error("{operation}: {location} has a rule that cannot be enforced: {problem}")]
+    InvalidRule {
+        /// The handler at fault.
+        operation: String,
+        /// The parameter or body property, and the rule's place in its schema.
+        location: String,
+        /// What is wrong with the rule.
+        problem: String,
     },
     /// The path template and the path parameters disagree.
     #[error("{operation}: {problem}")]

@@ -64,6 +64,12 @@ impl<'a> Invocation<'a> {
 ///
 /// Implement it for your own types to read something else from the event;
 /// `describe` adds what the extractor reads to the generated schema.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler argument",
+    label = "not an extractor for a resolver with state `{S}`",
+    note = "`Query<T>` and `Path<T>` need `T: Deserialize + IntoParams`, `Body<T>` needs `T: Deserialize + ToSchema`: declare `T` with `#[actionkit::model]` (or derive them)",
+    note = "`State<S>` must name the resolver's state type exactly; for your own argument type, implement `FromInvocation<S>`"
+)]
 pub trait FromInvocation<S>: Sized {
     /// Decodes the value, or explains to the caller what is wrong.
     fn from_invocation(invocation: &Invocation<'_>, state: &S) -> Result<Self, ActionError>;
@@ -140,11 +146,7 @@ fn decode_part<T: DeserializeOwned>(
     value: &Value,
     part: RequestPart,
 ) -> Result<T, ActionError> {
-    let part = match invocation.source {
-        Source::Task(_) => RequestPart::Input,
-        Source::Tool(_) => RequestPart::Argument,
-        Source::Agent(_) => part,
-    };
+    let part = crate::validate::caller_part(invocation, part);
     decode(value).map_err(|e| ActionError::from_decode(part, &e))
 }
 

@@ -133,7 +133,7 @@ pub(crate) fn fit_tool_error(error: &ActionError, limit: usize) -> Box<RawValue>
 ///
 /// ```json
 /// {"isError": true, "error": {"name": "InvalidParameter", "status": 400, "retryable": false,
-///   "message": "Argument `minutes_back` must be …", "parameter": "minutes_back", ...}}
+///   "message": "Tool argument `minutes_back` must be …", "parameter": "minutes_back", ...}}
 /// ```
 pub(crate) fn tool_error(error: &ActionError, with_details: bool) -> Value {
     let mut detail = match error.body() {

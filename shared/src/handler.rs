@@ -12,6 +12,7 @@ use crate::error::ActionError;
 use crate::extract::{FromInvocation, Invocation};
 use crate::operation::OperationDoc;
 use crate::response::{IntoReply, Reply};
+use crate::validate::HandlerChecks;
 
 /// A boxed future of a handler's reply.
 pub(crate) type ReplyFuture = Pin<Box<dyn Future<Output = Reply> + Send>>;
@@ -21,6 +22,13 @@ pub(crate) type ReplyFuture = Pin<Box<dyn Future<Output = Reply> + Send>>;
 /// Implemented for every `async fn(E1, .., En) -> R` (n ≤ 8) whose
 /// arguments implement [`FromInvocation`] and whose result implements
 /// [`IntoReply`]; you never implement it yourself.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an actionkit handler",
+    label = "not a handler for a resolver with state `{S}`",
+    note = "a handler is an `async fn` of at most 8 arguments, each an extractor (`Query<T>`, `Path<T>`, `Body<T>`, `State<S>`, ... — see `FromInvocation`), returning `Json<T>`, `Response<T>`, `Result<_, ActionError>` or another `IntoReply`",
+    note = "`Query<T>`/`Path<T>` need `T: Deserialize + IntoParams`, `Body<T>` needs `T: Deserialize + ToSchema`, `Json<T>` needs `T: Serialize + ToSchema`: add the missing derive to `T`",
+    note = "`State<S>` must name the resolver's state type exactly (`Resolver::with_state(.., state)`), and the function must be `async`"
+)]
 pub trait Handler<Args, S>: Clone + Send + Sync + Sized + 'static {
     /// Extracts the arguments and starts the handler.
     #[doc(hidden)]
@@ -72,18 +80,32 @@ pub(crate) trait ErasedHandler<S>: Send + Sync {
 
 pub(crate) struct Erased<H, Args> {
     handler: H,
+    /// The rules its schema documents, compiled once at registration.
+    checks: HandlerChecks,
     _args: PhantomData<fn() -> Args>,
 }
 
 impl<H, Args> Erased<H, Args> {
+    /// Erases `handler`, compiling the rules its extractors' schemas document.
+    ///
+    /// # Panics
+    ///
+    /// At registration (cold start), when a documented rule cannot be
+    /// enforced (a `pattern` the `regex` crate rejects): better a function
+    /// that refuses to start than one that ignores a documented rule.
     pub(crate) fn boxed<S>(handler: H) -> Box<dyn ErasedHandler<S>>
     where
         H: Handler<Args, S>,
         Args: 'static,
         S: 'static,
     {
+        let mut doc = OperationDoc::default();
+        H::describe(&mut doc);
+        let checks = HandlerChecks::compile(&doc, std::any::type_name::<H>())
+            .unwrap_or_else(|e| panic!("actionkit: {e}"));
         Box::new(Erased {
             handler,
+            checks,
             _args: PhantomData,
         })
     }
@@ -91,6 +113,9 @@ impl<H, Args> Erased<H, Args> {
 
 impl<H: Handler<Args, S>, Args, S> ErasedHandler<S> for Erased<H, Args> {
     fn start(&self, invocation: &Invocation<'_>, state: &S) -> Result<ReplyFuture, ActionError> {
+        // Documented rules first: a bound the model broke is named as such,
+        // not as whatever the Rust type would have refused.
+        self.checks.check(invocation)?;
         self.handler.start(invocation, state)
     }
 }

@@ -78,6 +78,12 @@ pub(crate) trait ReplyBody: Send {
 
 /// Converts a handler's return value into a [`Reply`], and documents the
 /// response in the schema.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned by an actionkit handler",
+    label = "a handler returns `Json<T>`, `Response<T>`, `ActionError` or a `Result` of them",
+    note = "wrap the value in `Json(..)`; its type must be `Serialize + ToSchema`: declare it with `#[actionkit::model]` or derive `serde::Serialize` and `utoipa::ToSchema`",
+    note = "errors are `ActionError` (or a type with `Into<ActionError>`), e.g. `Result<Json<T>, ActionError>`"
+)]
 pub trait IntoReply {
     /// Converts into a reply.
     fn into_reply(self) -> Reply;

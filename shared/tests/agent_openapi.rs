@@ -161,7 +161,7 @@ async fn arrays_in_json_form_and_optional_values() {
 #[tokio::test]
 async fn mistyped_values_name_parameter_value_and_type() {
     let cases = [
-        ("count", "12abc", "an integer", "\"12abc\""),
+        ("count", "12abc", "a whole number", "\"12abc\""),
         ("ratio", "one half", "a number", "\"one half\""),
         (
             "flag",
@@ -172,7 +172,7 @@ async fn mistyped_values_name_parameter_value_and_type() {
         (
             "maybe",
             "70000",
-            "an integer between 0 and 65535",
+            "a smaller whole number",
             "\"70000\"",
         ),
         ("numbers", "[1, x]", "a number", "\"x\""),

@@ -65,7 +65,7 @@ async fn errors_are_structured_results_never_crashes() {
         out["error"]["message"]
             .as_str()
             .unwrap()
-            .starts_with("Argument `minutes_back` must be")
+            .starts_with("Tool argument `minutes_back` must be")
     );
     let out = call(
         &r,

@@ -1,0 +1,350 @@
+//! Applying compiled rules to a received value, read the way the decoder
+//! reads it (strings as numbers, `[a, b]` as lists, JSON text as objects),
+//! and saying which rule it breaks in words a model can act on.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::compile::{ArrayRules, Bound, Node, NodeId, NumberRules, Rules, StringRules, Types};
+use crate::decode::{
+    DecodeError, MAX_QUOTED_CHARS, PathSegment, elements_of, number_of, object_of, quote, text_of,
+    truncate,
+};
+
+/// At most this many allowed values are listed in a message.
+const MAX_LISTED_VALUES: usize = 12;
+
+/// References followed to learn a branch's type (cycles stop here).
+const MAX_REFERENCE_HOPS: usize = 8;
+
+type Checked = Result<(), DecodeError>;
+
+impl Rules {
+    /// Checks `value` against node `id`; `path` is where `value` sits.
+    pub(crate) fn check(&self, id: NodeId, value: &Value, path: &mut Vec<PathSegment>) -> Checked {
+        let node = &self.nodes[id];
+        // A value of the wrong type (or a null) is the decoder's to report.
+        if !node.active || value.is_null() || !node.types.is_none_or(|t| admits(t, value)) {
+            return Ok(());
+        }
+        if let Some(target) = node.reference {
+            self.check(target, value, path)?;
+        }
+        for branch in &node.all_of {
+            self.check(*branch, value, path)?;
+        }
+        self.check_any_of(node, value, path)?;
+        if let Some(allowed) = &node.allowed {
+            check_allowed(allowed, value, path)?;
+        }
+        if let Some(rules) = &node.number {
+            check_number(rules, value, path)?;
+        }
+        if let Some(rules) = &node.string {
+            check_string(rules, value, path)?;
+        }
+        if let Some(rules) = &node.array {
+            self.check_array(rules, value, path)?;
+        }
+        if let Some(rules) = &node.object
+            && let Some(map) = object_of(value)
+        {
+            for (name, child) in &rules.properties {
+                if let Some(v) = map.get(name) {
+                    self.check_within(*child, v, path, PathSegment::Field(name.clone()))?;
+                }
+            }
+            if let Some(additional) = rules.additional {
+                for (name, v) in map.iter() {
+                    if !rules.properties.iter().any(|(known, _)| known == name) {
+                        self.check_within(additional, v, path, PathSegment::Field(name.clone()))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_within(
+        &self,
+        id: NodeId,
+        value: &Value,
+        path: &mut Vec<PathSegment>,
+        segment: PathSegment,
+    ) -> Checked {
+        if !self.nodes[id].active {
+            return Ok(());
+        }
+        path.push(segment);
+        let checked = self.check(id, value, path);
+        path.pop();
+        checked
+    }
+
+    /// Passes when one branch the value's type fits passes; otherwise the
+    /// first such branch's complaint. No fitting branch: the decoder's case.
+    fn check_any_of(&self, node: &Node, value: &Value, path: &mut Vec<PathSegment>) -> Checked {
+        let mut first = None;
+        for branch in &node.any_of {
+            if !self.branch_admits(*branch, value) {
+                continue;
+            }
+            match self.check(*branch, value, path) {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    first.get_or_insert(e);
+                }
+            }
+        }
+        first.map_or(Ok(()), Err)
+    }
+
+    fn branch_admits(&self, mut id: NodeId, value: &Value) -> bool {
+        for _ in 0..MAX_REFERENCE_HOPS {
+            let node = &self.nodes[id];
+            if let Some(types) = node.types {
+                return admits(types, value);
+            }
+            match node.reference {
+                Some(next) => id = next,
+                None => return true,
+            }
+        }
+        true
+    }
+
+    fn check_array(
+        &self,
+        rules: &ArrayRules,
+        value: &Value,
+        path: &mut Vec<PathSegment>,
+    ) -> Checked {
+        let Some(items) = elements_of(value) else {
+            return Ok(());
+        };
+        let n = items.len() as u64;
+        let too_few = rules.min_items.is_some_and(|min| n < min);
+        let too_many = rules.max_items.is_some_and(|max| n > max);
+        if too_few || too_many {
+            let expected = match (rules.min_items, rules.max_items) {
+                (Some(min), Some(max)) => format!("a list of {min} to {max} items"),
+                (Some(min), None) => format!("a list of at least {}", items_word(min)),
+                (None, Some(max)) => format!("a list of at most {}", items_word(max)),
+                (None, None) => String::new(),
+            };
+            let rule = if too_few { "minItems" } else { "maxItems" };
+            return Err(violation(path, rule, expected, items_word(n)));
+        }
+        if rules.unique {
+            let mut seen = HashSet::with_capacity(items.len());
+            for item in items.iter() {
+                let key = match item {
+                    Value::String(s) => s.trim().to_owned(),
+                    other => other.to_string(),
+                };
+                if !seen.insert(key) {
+                    return Err(violation(
+                        path,
+                        "uniqueItems",
+                        "a list without repeated items".to_owned(),
+                        format!("{} more than once", quote(item)),
+                    ));
+                }
+            }
+        }
+        if let Some(child) = rules.items {
+            for (i, item) in items.iter().enumerate() {
+                self.check_within(child, item, path, PathSegment::Index(i))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `value` can be read as one of `types` (the decoder's leniency).
+fn admits(types: Types, value: &Value) -> bool {
+    let number = || number_of(value);
+    (types.has(Types::NULL) && value.is_null())
+        || (types.has(Types::BOOLEAN)
+            && match value {
+                Value::Bool(_) => true,
+                Value::String(s) => {
+                    let s = s.trim();
+                    s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false")
+                }
+                _ => false,
+            })
+        || (types.has(Types::INTEGER) && number().is_some_and(|f| f.fract() == 0.0))
+        || (types.has(Types::NUMBER) && number().is_some())
+        || (types.has(Types::STRING) && text_of(value).is_some())
+        || (types.has(Types::ARRAY) && !value.is_null())
+        || (types.has(Types::OBJECT) && object_of(value).is_some())
+        || types == Types::default()
+}
+
+fn violation(
+    path: &[PathSegment],
+    rule: &'static str,
+    expected: String,
+    received: String,
+) -> DecodeError {
+    DecodeError::violation(path.to_vec(), rule, expected, received)
+}
+
+fn check_allowed(allowed: &[Value], value: &Value, path: &[PathSegment]) -> Checked {
+    let same = |a: &Value| match a {
+        Value::String(a) => text_of(value).is_some_and(|t| t.trim() == a),
+        Value::Number(a) => number_of(value).is_some_and(|f| Some(f) == a.as_f64()),
+        Value::Bool(a) => match value {
+            Value::Bool(b) => a == b,
+            Value::String(s) => s
+                .trim()
+                .eq_ignore_ascii_case(if *a { "true" } else { "false" }),
+            _ => false,
+        },
+        other => other == value,
+    };
+    if allowed.iter().any(same) {
+        return Ok(());
+    }
+    let mut listed: Vec<String> = allowed
+        .iter()
+        .take(MAX_LISTED_VALUES)
+        .map(|a| match a {
+            Value::String(s) => truncate(s, MAX_QUOTED_CHARS),
+            other => truncate(&other.to_string(), MAX_QUOTED_CHARS),
+        })
+        .collect();
+    if allowed.len() > MAX_LISTED_VALUES {
+        listed.push(format!("… ({} allowed values)", allowed.len()));
+    }
+    Err(violation(
+        path,
+        "enum",
+        format!("one of {}", listed.join(", ")),
+        quote(value),
+    ))
+}
+
+fn check_number(rules: &NumberRules, value: &Value, path: &[PathSegment]) -> Checked {
+    let Some(x) = number_of(value) else {
+        return Ok(());
+    };
+    let below = rules
+        .min
+        .as_ref()
+        .is_some_and(|b| x < b.value || (b.exclusive && x == b.value));
+    let above = rules
+        .max
+        .as_ref()
+        .is_some_and(|b| x > b.value || (b.exclusive && x == b.value));
+    if below || above {
+        let rule = match (below, &rules.min, &rules.max) {
+            (true, Some(b), _) if b.exclusive => "exclusiveMinimum",
+            (true, _, _) => "minimum",
+            (false, _, Some(b)) if b.exclusive => "exclusiveMaximum",
+            (false, _, _) => "maximum",
+        };
+        return Err(violation(path, rule, range_words(rules), quote(value)));
+    }
+    if let Some((m, text)) = &rules.multiple_of {
+        let ratio = x / m;
+        // Tolerates binary rounding (0.3 is a multiple of 0.1).
+        if (ratio - ratio.round()).abs() > 1e-9 * ratio.abs().max(1.0) {
+            return Err(violation(
+                path,
+                "multipleOf",
+                format!("a multiple of {text}"),
+                quote(value),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The documented range in words: "from 1 to 100", "at least 1",
+/// "greater than 0 and at most 10".
+fn range_words(rules: &NumberRules) -> String {
+    let low = |b: &Bound| {
+        if b.exclusive {
+            format!("greater than {}", b.text)
+        } else {
+            format!("at least {}", b.text)
+        }
+    };
+    let high = |b: &Bound| {
+        if b.exclusive {
+            format!("less than {}", b.text)
+        } else {
+            format!("at most {}", b.text)
+        }
+    };
+    match (&rules.min, &rules.max) {
+        (Some(min), Some(max)) if !min.exclusive && !max.exclusive => {
+            format!("from {} to {}", min.text, max.text)
+        }
+        (Some(min), Some(max)) => format!("{} and {}", low(min), high(max)),
+        (Some(min), None) => low(min),
+        (None, Some(max)) => high(max),
+        (None, None) => String::new(),
+    }
+}
+
+fn check_string(rules: &StringRules, value: &Value, path: &[PathSegment]) -> Checked {
+    let Some(text) = text_of(value) else {
+        return Ok(());
+    };
+    if rules.min_len.is_some() || rules.max_len.is_some() {
+        let n = text.chars().count() as u64;
+        let too_short = rules.min_len.is_some_and(|min| n < min);
+        let too_long = rules.max_len.is_some_and(|max| n > max);
+        if too_short || too_long {
+            let expected = match (rules.min_len, rules.max_len) {
+                (Some(min), Some(max)) => format!("{min} to {max} characters long"),
+                (Some(min), None) => format!("at least {} long", characters(min)),
+                (None, Some(max)) => format!("at most {} long", characters(max)),
+                (None, None) => String::new(),
+            };
+            let quoted = quote(&Value::String(text.clone().into_owned()));
+            // A long value's quote already says how long it is.
+            let received = if n as usize > MAX_QUOTED_CHARS {
+                quoted
+            } else {
+                format!("{quoted} ({})", characters(n))
+            };
+            let rule = if too_short { "minLength" } else { "maxLength" };
+            return Err(violation(path, rule, expected, received));
+        }
+    }
+    if let Some((regex, pattern)) = &rules.pattern
+        && !regex.is_match(&text)
+    {
+        return Err(violation(
+            path,
+            "pattern",
+            format!(
+                "text matching the pattern {}",
+                truncate(pattern, MAX_QUOTED_CHARS)
+            ),
+            quote(value),
+        ));
+    }
+    Ok(())
+}
+
+fn characters(n: u64) -> String {
+    if n == 1 {
+        "1 character".to_owned()
+    } else {
+        format!("{n} characters")
+    }
+}
+
+fn items_word(n: u64) -> String {
+    if n == 1 {
+        "1 item".to_owned()
+    } else {
+        format!("{n} items")
+    }
+}

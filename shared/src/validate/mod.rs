@@ -1,0 +1,142 @@
+//! Enforcing what a handler's schema documents.
+//!
+//! The schema a handler's types generate (utoipa's, the very object that
+//! becomes the OpenAPI document, the `functionSchema` and the Gateway tool
+//! schema) is compiled once, when the handler is registered, into
+//! [`HandlerChecks`]: bounds (`minimum`, `maximum`, `exclusiveMinimum`,
+//! `exclusiveMaximum`, `multipleOf`), lengths (`minLength`, `maxLength`),
+//! `pattern`, item counts (`minItems`, `maxItems`, `uniqueItems`) and
+//! allowed values (`enum`), through nested objects, array items,
+//! `$ref`s, `allOf`/`anyOf`/`oneOf`. Each invocation is checked before the
+//! extractors decode it, so a broken rule is answered in the caller's
+//! envelope with the parameter, the rule and a short excerpt of the value;
+//! a value of the wrong type is left to the decoder, which says so.
+
+mod check;
+mod compile;
+
+use serde_json::Value;
+
+use crate::decode::PathSegment;
+use crate::error::{ActionError, RequestPart, SchemaError};
+use crate::event::AgentTarget;
+use crate::extract::{Invocation, Source};
+use crate::operation::{OperationDoc, ParamLocation};
+
+use compile::{Compiler, NodeId, Rules};
+
+/// The compiled rules of one handler: its query and path parameters and its
+/// body, as its extractors documented them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HandlerChecks {
+    rules: Rules,
+    query: Vec<(String, NodeId)>,
+    path: Vec<(String, NodeId)>,
+    body: Option<NodeId>,
+}
+
+impl HandlerChecks {
+    /// Compiles what `doc` documents; `handler` names the handler in errors.
+    pub(crate) fn compile(doc: &OperationDoc, handler: &str) -> Result<Self, SchemaError> {
+        let mut compiler = Compiler::new(&doc.components);
+        let mut query = Vec::new();
+        let mut path = Vec::new();
+        let error = |location: String, e: compile::RuleError| SchemaError::InvalidRule {
+            operation: handler.to_owned(),
+            location: format!("{location} ({})", e.location),
+            problem: e.problem,
+        };
+        for p in &doc.parameters {
+            let (list, noun) = match p.location {
+                ParamLocation::Query => (&mut query, "query parameter"),
+                ParamLocation::Path => (&mut path, "path parameter"),
+            };
+            let id = compiler
+                .compile(&p.schema, "")
+                .map_err(|e| error(format!("{noun} `{}`", p.name), e))?;
+            list.push((p.name.clone(), id));
+        }
+        let body = match &doc.request_body {
+            Some(schema) => Some(
+                compiler
+                    .compile(schema, "")
+                    .map_err(|e| error("the request body".to_owned(), e))?,
+            ),
+            None => None,
+        };
+        let rules = compiler.finish();
+        let active = |id: &NodeId| rules.nodes[*id].active;
+        Ok(Self {
+            query: query.into_iter().filter(|(_, id)| active(id)).collect(),
+            path: path.into_iter().filter(|(_, id)| active(id)).collect(),
+            body: body.filter(active),
+            rules,
+        })
+    }
+
+    /// Whether there is nothing to check.
+    fn is_empty(&self) -> bool {
+        self.query.is_empty() && self.path.is_empty() && self.body.is_none()
+    }
+
+    /// Checks the parts of `invocation` this handler's extractors read.
+    pub(crate) fn check(&self, invocation: &Invocation<'_>) -> Result<(), ActionError> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let parameters = match invocation.source {
+            Source::Agent(event) => &event.parameters,
+            Source::Task(input) | Source::Tool(input) => input,
+        };
+        let mut path = Vec::new();
+        for (list, part) in [
+            (&self.query, RequestPart::Query),
+            (&self.path, RequestPart::Path),
+        ] {
+            for (name, id) in list {
+                if let Some(value) = parameters.get(name) {
+                    path.push(PathSegment::Field(name.clone()));
+                    self.rules
+                        .check(*id, value, &mut path)
+                        .map_err(|e| ActionError::from_decode(caller_part(invocation, part), &e))?;
+                    path.clear();
+                }
+            }
+        }
+        if let Some(id) = self.body
+            && let Some(body) = body_value(invocation)
+        {
+            self.rules.check(id, body, &mut path).map_err(|e| {
+                ActionError::from_decode(caller_part(invocation, RequestPart::Body), &e)
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// The value [`Body`](crate::Body) decodes: the request body, a function's
+/// parameters, a task's input, a tool's arguments.
+fn body_value<'a>(invocation: &Invocation<'a>) -> Option<&'a Value> {
+    match invocation.source {
+        Source::Agent(event) => match (&event.target, &event.body) {
+            (_, Some(body)) => Some(body),
+            (AgentTarget::Function { .. }, None) => Some(&event.parameters),
+            (AgentTarget::Api { .. }, None) => None,
+        },
+        Source::Task(input) | Source::Tool(input) => Some(input),
+    }
+}
+
+/// The part of the request as this caller knows it: a task's input fields,
+/// a tool's arguments, a function-details function's arguments, otherwise
+/// the OpenAPI part the extractor reads.
+pub(crate) fn caller_part(invocation: &Invocation<'_>, part: RequestPart) -> RequestPart {
+    match invocation.source {
+        Source::Task(_) => RequestPart::Input,
+        Source::Tool(_) => RequestPart::Argument,
+        Source::Agent(event) if matches!(event.target, AgentTarget::Function { .. }) => {
+            RequestPart::FunctionArgument
+        }
+        Source::Agent(_) => part,
+    }
+}
