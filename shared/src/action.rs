@@ -170,6 +170,48 @@ impl<S> IntoAction<S> for Action<S> {
     }
 }
 
+/// What [`Resolver::register`] takes: one action (an [`Action`] or a
+/// handler declared with [`action`](crate::action)), or a tuple of them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an action, nor a tuple of actions, for a resolver with state `{S}`",
+    note = "declare each handler with `#[actionkit::action(..)]`, or build an `actionkit::Action::new(name, handler)`; register several as a tuple `(a, b, c)`"
+)]
+pub trait Actions<S> {
+    /// Appends the actions to `out`, in order.
+    fn collect_into(self, out: &mut Vec<Action<S>>);
+}
+
+impl<S> Actions<S> for Action<S> {
+    fn collect_into(self, out: &mut Vec<Action<S>>) {
+        out.push(self);
+    }
+}
+
+macro_rules! tuple_actions {
+    ($($name:ident),+) => {
+        impl<S, $($name: IntoAction<S>),+> Actions<S> for ($($name,)+) {
+            #[allow(non_snake_case)]
+            fn collect_into(self, out: &mut Vec<Action<S>>) {
+                let ($($name,)+) = self;
+                $(out.push($name.into_action());)+
+            }
+        }
+    };
+}
+
+tuple_actions!(A1);
+tuple_actions!(A1, A2);
+tuple_actions!(A1, A2, A3);
+tuple_actions!(A1, A2, A3, A4);
+tuple_actions!(A1, A2, A3, A4, A5);
+tuple_actions!(A1, A2, A3, A4, A5, A6);
+tuple_actions!(A1, A2, A3, A4, A5, A6, A7);
+tuple_actions!(A1, A2, A3, A4, A5, A6, A7, A8);
+tuple_actions!(A1, A2, A3, A4, A5, A6, A7, A8, A9);
+tuple_actions!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10);
+tuple_actions!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11);
+tuple_actions!(A1, A2, A3, A4, A5, A6, A7, A8, A9, A10, A11, A12);
+
 /// A route's handler whose plain successes answer the declared status.
 struct WithStatus<S> {
     inner: Box<dyn ErasedHandler<S>>,
@@ -206,8 +248,9 @@ pub(crate) fn with_status<S: 'static>(
 }
 
 impl<S: Clone + Send + Sync + 'static> Resolver<S> {
-    /// Registers an action everywhere it is exposed: each route, function
-    /// and task it declares, with one description.
+    /// Registers actions everywhere they are exposed: each route, function
+    /// and task an action declares, with one description. Takes one action
+    /// or a tuple of them.
     ///
     /// ```
     /// use actionkit::{ActionError, Json, Path, Resolver, action, model};
@@ -224,20 +267,35 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     ///     Ok(Json(format!("{} closed", p.ticket_id)))
     /// }
     ///
-    /// let resolver = Resolver::new("Tickets").register(close);
+    /// /// Reopens a ticket.
+    /// #[action(POST "/tickets/{ticket_id}/reopen")]
+    /// async fn reopen(Path(p): Path<TicketId>) -> Json<String> {
+    ///     Json(format!("{} reopened", p.ticket_id))
+    /// }
+    ///
+    /// let resolver = Resolver::new("Tickets").register((close, reopen));
     /// let doc = resolver.openapi_document().unwrap();
     /// let op = &doc["paths"]["/tickets/{ticket_id}/close"]["post"];
     /// assert_eq!(op["description"], "Closes a ticket.");
     /// assert!(op["responses"]["202"].is_object());
+    /// assert_eq!(resolver.function_schema().unwrap()["functions"][0]["name"], "close_ticket");
     /// ```
     ///
     /// # Panics
     ///
-    /// At registration (cold start), when the action is exposed nowhere, or
+    /// At registration (cold start), when an action is exposed nowhere, or
     /// as [`route`](Self::route), [`function`](Self::function) and
     /// [`task`](Self::task) do.
-    pub fn register(mut self, action: impl IntoAction<S>) -> Self {
-        let action = action.into_action();
+    pub fn register(mut self, actions: impl Actions<S>) -> Self {
+        let mut list = Vec::new();
+        actions.collect_into(&mut list);
+        for action in list {
+            self = self.register_one(action);
+        }
+        self
+    }
+
+    fn register_one(mut self, action: Action<S>) -> Self {
         assert!(
             !(action.routes.is_empty() && action.functions.is_empty() && action.tasks.is_empty()),
             "actionkit: action {} is exposed nowhere; give it a route, a function or a task",

@@ -77,10 +77,10 @@ mod validate;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use action::{Action, Actions, IntoAction};
 /// The ecosystem's OpenAPI-mode Bedrock Agent event (`aws_lambda_events`),
 /// usable as a handler argument.
 pub use aws_lambda_events::event::bedrock_agent_runtime::AgentEvent;
-pub use action::{Action, IntoAction};
 pub use error::{ActionError, ErrorBody, SchemaError};
 pub use extract::{
     Body, FromInvocation, Invocation, Path, PromptSessionAttributes, Query, RawEvent,
@@ -123,8 +123,13 @@ pub use actionkit_macros::action;
 /// serde, re-exported: a user's crate needs no serde dependency of its own
 /// (`#[model]` derives through this path).
 pub use serde;
-/// serde_json, re-exported (`actionkit::serde_json::json!`).
+/// serde_json, re-exported.
 pub use serde_json;
+/// serde_json's `json!`, for data and tests without a serde_json dependency.
+pub use serde_json::json;
+
+/// `Result` with actionkit's error: a handler's `-> Result<Json<T>>`.
+pub type Result<T, E = ActionError> = std::result::Result<T, E>;
 /// utoipa, the schema engine, re-exported for hand-written schemas.
 pub use utoipa;
 

@@ -159,5 +159,14 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     #(#calls)*
             }
         }
+
+        impl<__S> ::actionkit::Actions<__S> for #ident
+        where
+            #ident: ::actionkit::IntoAction<__S>,
+        {
+            fn collect_into(self, out: &mut ::std::vec::Vec<::actionkit::Action<__S>>) {
+                out.push(::actionkit::IntoAction::into_action(self));
+            }
+        }
     })
 }
