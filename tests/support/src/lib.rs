@@ -5,12 +5,14 @@
 //! The tools come from the repository's `.venv/` (installed by `make test`);
 //! a missing tool is a test failure with the command to fix it, never a skip.
 
+mod barrier;
 mod events;
 mod http;
 mod logs;
 mod router;
 mod runtime_api;
 
+pub use barrier::{BarrierEndpoint, EMPTY_LIST_BUCKETS};
 pub use events::{
     agent_api_event, agent_function_event, context, gateway_context, gateway_tool_call, task_event,
     with_body, with_prompt_session_attributes, with_session_attributes,
@@ -172,6 +174,12 @@ impl LambdaWatch {
     /// given environment for the functions (written to an env file, since
     /// values may contain commas).
     pub fn start(env: &[(&str, String)]) -> Self {
+        Self::start_in(&repo_root(), env)
+    }
+
+    /// [`LambdaWatch::start`] for the crate or workspace in `dir` (a crate
+    /// outside this workspace, say).
+    pub fn start_in(dir: &Path, env: &[(&str, String)]) -> Self {
         let port = free_port();
         let env_file = std::env::temp_dir().join(format!("actionkit-watch-{port}.env"));
         // Quoted: the env-file parser refuses unquoted `=` (base64 padding).
@@ -197,7 +205,7 @@ impl LambdaWatch {
             ])
             .arg("--env-file")
             .arg(&env_file)
-            .current_dir(repo_root())
+            .current_dir(dir)
             .env("PATH", path_with_venv())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -282,8 +290,9 @@ impl Drop for LambdaWatch {
     }
 }
 
-/// `PATH` with `.venv/bin` first, so cargo-lambda finds its own tools.
-fn path_with_venv() -> String {
+/// `PATH` with `.venv/bin` first, so cargo-lambda finds its own tools
+/// (zig, which it cross-compiles with).
+pub fn path_with_venv() -> String {
     let venv = repo_root().join(".venv/bin");
     match std::env::var("PATH") {
         Ok(path) => format!("{}:{path}", venv.display()),
