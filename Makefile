@@ -52,6 +52,9 @@ test: $(STAMP) $(NODE_STAMP)
 	@$(CARGO) clippy --quiet --locked --all-targets -- -D warnings
 	@echo "==> cargo doc (warnings are errors)"
 	@RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --locked --no-deps
+	@echo "==> cargo package: actionkit and actionkit-macros, as a registry gets them (built from the packages)"
+	@$(CARGO) package --locked --allow-dirty -p actionkit-macros -p actionkit > target/cargo-package.log 2>&1 \
+		|| { tail -40 target/cargo-package.log; exit 1; }
 	@echo "==> template.yaml: cfn-lint, sam validate --lint"
 	@$(VENV)/bin/cfn-lint template.yaml
 	@$(SAM) validate --lint
@@ -75,7 +78,7 @@ bench: $(STAMP)
 	@$(PY) tests/tools/coldstart.py $(EXAMPLE) events/example/01-query-recent-errors.json
 
 schemas:
-	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p actionkit --test schema --test gateway
+	@UPDATE_SNAPSHOTS=1 $(CARGO) test --quiet --locked -p actionkit --test schema --test gateway --test ticket_triage
 	@$(CARGO) build --quiet --locked --bins
 	@# Every function binary prints its own schemas (actionkit::serve). A region
 	@# and a throwaway local key let the binaries start without an account.
