@@ -12,13 +12,16 @@ pub(crate) struct Shutdown {
 }
 
 impl Shutdown {
-    /// Starts listening for SIGTERM and SIGINT. When the signal handlers
-    /// cannot be installed (no signal support), shutdown is never requested
-    /// and the process ends as before, by being stopped.
+    /// Starts listening for SIGTERM and SIGINT. The handlers are installed
+    /// before this returns, so a signal that arrives during the first
+    /// `/next` is already graceful. When they cannot be installed (no
+    /// signal support), shutdown is never requested and the process ends as
+    /// before, by being stopped.
     pub(crate) fn listen() -> Self {
         let (tx, requested) = watch::channel(false);
+        let signals = Signals::install();
         tokio::spawn(async move {
-            if let Some(signal) = signal().await {
+            if let Some(signal) = signals.recv().await {
                 tracing::info!(signal, "shutdown requested: no new invocations");
                 let _ = tx.send(true);
             } else {
@@ -39,25 +42,43 @@ impl Shutdown {
 }
 
 #[cfg(unix)]
-async fn signal() -> Option<&'static str> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (mut term, mut int) = match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(term), Ok(int)) => (term, int),
-        _ => {
-            tracing::warn!("signal handlers unavailable: no graceful shutdown");
-            return None;
+struct Signals(Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>);
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(term), Ok(int)) => Self(Some((term, int))),
+            _ => {
+                tracing::warn!("signal handlers unavailable: no graceful shutdown");
+                Self(None)
+            }
         }
-    };
-    tokio::select! {
-        _ = term.recv() => Some("SIGTERM"),
-        _ = int.recv() => Some("SIGINT"),
+    }
+
+    async fn recv(self) -> Option<&'static str> {
+        let (mut term, mut int) = self.0?;
+        tokio::select! {
+            _ = term.recv() => Some("SIGTERM"),
+            _ = int.recv() => Some("SIGINT"),
+        }
     }
 }
 
 #[cfg(not(unix))]
-async fn signal() -> Option<&'static str> {
-    tokio::signal::ctrl_c().await.ok().map(|()| "Ctrl-C")
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> Self {
+        Self
+    }
+
+    async fn recv(self) -> Option<&'static str> {
+        tokio::signal::ctrl_c().await.ok().map(|()| "Ctrl-C")
+    }
 }
