@@ -153,17 +153,26 @@ pub(crate) struct UrlRequest {
 struct UrlEventWire {
     version: String,
     raw_path: String,
+    // Emulators send `null` for what a function URL leaves out.
     #[serde(default)]
-    raw_query_string: String,
+    raw_query_string: Option<String>,
     #[serde(default)]
-    headers: HashMap<String, String>,
+    headers: Option<HashMap<String, HeaderWire>>,
     #[serde(default)]
-    cookies: Vec<String>,
+    cookies: Option<Vec<String>>,
     request_context: UrlContextWire,
     #[serde(default)]
     body: Option<String>,
     #[serde(default)]
-    is_base64_encoded: bool,
+    is_base64_encoded: Option<bool>,
+}
+
+/// A header value: one string, or several (joined with `, ` as HTTP does).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum HeaderWire {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,11 +196,15 @@ fn url_request(value: &Value) -> Option<UrlRequest> {
     {
         return None;
     }
-    let wire = UrlEventWire::deserialize(value).ok()?;
-    if wire.version != "2.0" {
-        return None;
-    }
-    let body = match (wire.body, wire.is_base64_encoded) {
+    let wire = match UrlEventWire::deserialize(value) {
+        Ok(wire) if wire.version == "2.0" => wire,
+        Ok(_) => return None,
+        Err(e) => {
+            tracing::warn!(error = %e, "shaped like a function URL request but unreadable; answered as a task");
+            return None;
+        }
+    };
+    let body = match (wire.body, wire.is_base64_encoded.unwrap_or(false)) {
         (None, _) => Some(Vec::new()),
         (Some(text), false) => Some(text.into_bytes()),
         (Some(text), true) => {
@@ -201,14 +214,22 @@ fn url_request(value: &Value) -> Option<UrlRequest> {
                 .ok()
         }
     };
-    let mut headers: Vec<(String, String)> = wire.headers.into_iter().collect();
-    if !wire.cookies.is_empty() {
-        headers.push(("cookie".into(), wire.cookies.join("; ")));
+    let mut headers: Vec<(String, String)> = wire
+        .headers
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, value)| match value {
+            HeaderWire::One(v) => (name, v),
+            HeaderWire::Many(vs) => (name, vs.join(", ")),
+        })
+        .collect();
+    if let Some(cookies) = wire.cookies.filter(|c| !c.is_empty()) {
+        headers.push(("cookie".into(), cookies.join("; ")));
     }
     Some(UrlRequest {
         method: wire.request_context.http.method,
         path: wire.raw_path,
-        query: wire.raw_query_string,
+        query: wire.raw_query_string.unwrap_or_default(),
         headers,
         body,
     })
@@ -418,6 +439,35 @@ mod tests {
                 panic!()
             };
             assert_eq!((name.as_str(), arguments.is_some()), ("t___x", valid));
+        }
+    }
+
+    #[test]
+    fn function_url_requests_are_told_apart() {
+        // As `cargo lambda watch` sends them: nulls for what is absent.
+        let url = json!({"version":"2.0","routeKey":"$default","rawPath":"/mcp","rawQueryString":null,
+            "headers":{"content-type":"application/json","accept":["application/json","text/event-stream"]},
+            "cookies":null,"queryStringParameters":{},"requestContext":{"http":{"method":"POST","path":"/mcp"}},
+            "body":"e30=","isBase64Encoded":true});
+        let Incoming::Url(request) = classify(&url.to_string(), &Context::default()).unwrap() else {
+            panic!()
+        };
+        assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/mcp"));
+        assert_eq!(request.body.as_deref(), Some(&b"{}"[..]));
+        assert!(request.headers.contains(&(
+            "accept".to_owned(),
+            "application/json, text/event-stream".to_owned()
+        )));
+        // A task payload that shares a key or two is still a task.
+        for task in [
+            json!({"version":"2.0","rawPath":"/x"}),
+            json!({"version":"1.0","rawPath":"/x","requestContext":{"http":{"method":"GET"}}}),
+            json!({"requestContext":{"http":{"method":"GET"}}}),
+        ] {
+            assert!(
+                matches!(classify(&task.to_string(), &Context::default()), Ok(Incoming::Task(_))),
+                "{task}"
+            );
         }
     }
 

@@ -84,9 +84,21 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             Arc::new(NeverSessionManager::default()),
             config,
         );
-        let request = request.map(|body| Full::new(Bytes::from(body)));
+        let (parts, body) = request.into_parts();
+        let body = Bytes::from(body);
+        let request = http::Request::from_parts(parts, Full::new(body.clone()));
+        let json_body = request
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().starts_with("application/json"));
         let answer = async move {
             let response = service.handle(request).await;
+            if response.status() == http::StatusCode::UNSUPPORTED_MEDIA_TYPE && json_body {
+                // rmcp answers a JSON body it cannot read with 415; the
+                // specification's answer is 400 with a JSON-RPC error.
+                return unreadable_message(&body);
+            }
             let (parts, body) = response.into_parts();
             let body = match body.collect().await {
                 Ok(collected) => collected.to_bytes().to_vec(),
@@ -102,6 +114,35 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             () = self.run_mcp_calls(calls, context) => answer.await,
         }
     }
+}
+
+/// HTTP 400 with the JSON-RPC error (no id) for a body that is not one
+/// JSON-RPC message: -32700 when it is not JSON, -32600 when it is JSON of
+/// another shape (a batch, which 2025-06-18 removed, say).
+fn unreadable_message(body: &[u8]) -> http::Response<Vec<u8>> {
+    let (code, message) = match serde_json::from_slice::<serde_json::Value>(body) {
+        Err(_) => (-32700, "Parse error: the body is not JSON.".to_owned()),
+        Ok(serde_json::Value::Array(_)) => (
+            -32600,
+            "Invalid Request: JSON-RPC batches are not supported (MCP 2025-06-18 removed them); \
+             send one message per request."
+                .to_owned(),
+        ),
+        Ok(_) => (
+            -32600,
+            "Invalid Request: the body is not a JSON-RPC 2.0 request, notification or response \
+             (`jsonrpc` must be \"2.0\", `method` a string, `id` a string or number)."
+                .to_owned(),
+        ),
+    };
+    let error = serde_json::json!({"jsonrpc": "2.0", "id": null, "error": {"code": code, "message": message}});
+    let mut response = http::Response::new(error.to_string().into_bytes());
+    *response.status_mut() = http::StatusCode::BAD_REQUEST;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 /// A plain-text HTTP answer.

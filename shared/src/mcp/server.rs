@@ -14,7 +14,8 @@ use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use lambda_runtime::Context;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest,
+    CustomResult, ErrorCode, Implementation,
     ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
     Tool,
 };
@@ -94,6 +95,38 @@ impl ServerHandler for ToolServer {
         Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
     }
 
+    /// Reached by unknown methods, and by known ones whose params the SDK
+    /// could not read (it falls back to a custom request for those).
+    async fn on_custom_request(
+        &self,
+        request: CustomRequest,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CustomResult, ErrorData> {
+        let method = label_excerpt(&request.method);
+        let shape = match request.method.as_str() {
+            "tools/call" => Some(
+                "`name` a string and `arguments`, when given, a JSON object of the tool's inputSchema",
+            ),
+            "tools/list" => Some("`cursor`, when given, a string"),
+            "initialize" => Some("`protocolVersion` a string, `capabilities` and `clientInfo` objects"),
+            "ping" => Some("no params or an empty object"),
+            _ => None,
+        };
+        Err(match shape {
+            Some(shape) => ErrorData::invalid_params(
+                format!("Invalid params for {method}: expected {shape}."),
+                None,
+            ),
+            None => ErrorData::new(
+                ErrorCode::METHOD_NOT_FOUND,
+                format!(
+                    "Method not found: {method}. This server offers initialize, ping, tools/list and tools/call."
+                ),
+                None,
+            ),
+        })
+    }
+
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.tools.iter().find(|t| t.name == name).cloned()
     }
@@ -111,7 +144,10 @@ impl ServerHandler for ToolServer {
         };
         let gone = || ErrorData::internal_error("the tool runner has stopped", None);
         self.calls.send(call).await.map_err(|_| gone())?;
-        result.await.map_err(|_| gone())?.map(CallToolResponse::from)
+        result
+            .await
+            .map_err(|_| gone())?
+            .map(CallToolResponse::from)
     }
 }
 

@@ -74,7 +74,9 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         } else {
             format!("{}?{}", request.path, request.query)
         };
-        let mut builder = http::Request::builder().method(request.method.as_str()).uri(uri);
+        let mut builder = http::Request::builder()
+            .method(request.method.as_str())
+            .uri(uri);
         let mut has_host = false;
         for (name, value) in &request.headers {
             has_host |= name.eq_ignore_ascii_case("host");
