@@ -26,7 +26,7 @@ pub(crate) type ReplyFuture = Pin<Box<dyn Future<Output = Reply> + Send>>;
     message = "`{Self}` is not an actionkit handler",
     label = "not a handler for a resolver with state `{S}`",
     note = "a handler is an `async fn` of at most 8 arguments, each an extractor (`Query<T>`, `Path<T>`, `Body<T>`, `State<S>`, ... — see `FromInvocation`), returning `Json<T>`, `Response<T>`, `Result<_, ActionError>` or another `IntoReply`",
-    note = "`Query<T>`/`Path<T>` need `T: Deserialize + IntoParams`, `Body<T>` needs `T: Deserialize + ToSchema`, `Json<T>` needs `T: Serialize + ToSchema`: add the missing derive to `T`",
+    note = "`Query<T>`, `Path<T>`, `Body<T>` and `Json<T>` need `T` declared with `#[actionkit::model]` (or, by hand: `Deserialize` + `IntoParams` for `Query`/`Path`, `Deserialize` + `ToSchema` for `Body`, `Serialize` + `ToSchema` for `Json`)",
     note = "`State<S>` must name the resolver's state type exactly (`Resolver::with_state(.., state)`), and the function must be `async`"
 )]
 pub trait Handler<Args, S>: Clone + Send + Sync + Sized + 'static {

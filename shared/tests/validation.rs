@@ -708,3 +708,107 @@ proptest! {
         }
     }
 }
+
+/// Types declared once with `#[model]`: the facts in `#[field(..)]` are
+/// enforced, for parameters and bodies, enums by reference included.
+mod declared {
+    use actionkit::model;
+
+    /// How urgent.
+    #[model]
+    #[derive(Clone, Copy)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Priority {
+        Low,
+        High,
+    }
+
+    #[model]
+    pub struct Filter {
+        /// Only this priority.
+        pub priority: Option<Priority>,
+        /// How many.
+        #[field(default = 20, minimum = 1, maximum = 100)]
+        pub limit: u32,
+        /// A ticket id.
+        #[field(pattern = "^T-[0-9]+$")]
+        pub ticket: Option<String>,
+        /// Labels.
+        #[field(default, max_items = 2, allowed = ["a", "b", "c"])]
+        pub labels: Vec<String>,
+    }
+
+    #[model]
+    pub struct Note {
+        /// The text.
+        #[field(min_length = 1, max_length = 5)]
+        pub text: String,
+        /// Its priority.
+        pub priority: Priority,
+    }
+}
+
+#[test]
+fn model_declarations_are_enforced_where_they_are_declared() {
+    async fn list(Query(f): Query<declared::Filter>) -> Json<u32> {
+        Json(f.limit)
+    }
+    async fn note(Body(n): Body<declared::Note>) -> Json<String> {
+        Json(n.text)
+    }
+    let r = Resolver::new("Declared")
+        .get("/filter", "Filter", list)
+        .post("/note", "Note", note);
+    let rt = runtime();
+    let get = |params: &[(&str, &str, &str)]| agent_api_event("Declared", "GET", "/filter", params);
+    assert_eq!(
+        rt.block_on(agent_answer(&r, get(&[]))),
+        Ok(()),
+        "defaults pass"
+    );
+    let cases: [(&[(&str, &str, &str)], &str, &str); 5] = [
+        (&[("limit", "integer", "0")], "limit", "minimum"),
+        (&[("limit", "integer", "101")], "limit", "maximum"),
+        (&[("ticket", "string", "X")], "ticket", "pattern"),
+        (&[("labels", "array", "[a, b, c]")], "labels", "maxItems"),
+        (&[("priority", "string", "urgent")], "priority", "enum"),
+    ];
+    for (params, field, rule) in cases {
+        let refusal = rt.block_on(agent_answer(&r, get(params))).unwrap_err();
+        assert_eq!(refusal.parameter.as_deref(), Some(field), "{refusal:?}");
+        if field == "priority" {
+            // Whether the enum's rule or the decoder answers, the allowed
+            // values are named.
+            assert!(refusal.message.contains("low, high"), "{refusal:?}");
+        } else {
+            assert_eq!(refusal.rule.as_deref(), Some(rule), "{refusal:?}");
+        }
+        assert!(
+            refusal
+                .message
+                .starts_with(&format!("Query parameter `{field}` must be")),
+            "{refusal:?}"
+        );
+    }
+    let post = |props: &[(&str, &str, &str)]| {
+        with_body(agent_api_event("Declared", "POST", "/note", &[]), props)
+    };
+    let ok = post(&[("text", "string", "hi"), ("priority", "string", "low")]);
+    assert_eq!(rt.block_on(agent_answer(&r, ok)), Ok(()));
+    let long = post(&[
+        ("text", "string", "too long"),
+        ("priority", "string", "low"),
+    ]);
+    let refusal = rt.block_on(agent_answer(&r, long)).unwrap_err();
+    assert_eq!(
+        refusal.message,
+        "Body property `text` must be 1 to 5 characters long; received \"too long\" (8 characters)."
+    );
+    let bad = post(&[("text", "string", "hi"), ("priority", "string", "urgent")]);
+    let refusal = rt.block_on(agent_answer(&r, bad)).unwrap_err();
+    assert_eq!(refusal.rule.as_deref(), Some("enum"), "{refusal:?}");
+    assert_eq!(
+        refusal.message,
+        "Body property `priority` must be one of low, high; received \"urgent\"."
+    );
+}
