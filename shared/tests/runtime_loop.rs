@@ -107,3 +107,123 @@ fn malformed_events_are_named_errors_and_the_loop_goes_on() {
     );
     assert_eq!(answers[1].kind, "response", "{}", answers[1].body);
 }
+
+/// The shapes real callers send (AgentCore Gateway samples carry
+/// `"client": null` and `"environment": null`; propagated headers hold any
+/// Unicode, sent as raw UTF-8 bytes in the header), every combination of
+/// them, as JSON text and as base64: each one is a tool call answered as
+/// one (never `MalformedEvent`, never misrouted as a task).
+#[test]
+fn every_combination_of_real_client_context_shapes_is_a_tool_call() {
+    let args = json!({"log_group": "/aws/lambda/api-handler", "query": "fields @message"});
+    let clients = [
+        json!(null),
+        json!({}),
+        json!({"appTitle": "Zoë's app", "installation_id": "i-1"}),
+        json!({"appVersionCode": 7, "appPackageName": null}),
+        json!("not an object"),
+    ];
+    let environments = [
+        json!(null),
+        json!({}),
+        json!({"locale": "de-DE", "tz": {"name": "Europe/Zürich"}}),
+        json!([1, 2]),
+    ];
+    let extras = [
+        json!({"bedrockAgentCorePropagatedHeaders": {"x-user": "Zoë Müller"}}),
+        json!({"bedrockAgentCorePropagatedHeaders": {"x-tenant": "acme", "n": 1, "deep": {"a": [null, "✓"]}}}),
+        json!({"bedrockAgentCoreMessageVersion": "1.0", "note": "日本語 😀"}),
+        json!({"nothing": null}),
+        json!({}),
+    ];
+    let mut invocations = Vec::new();
+    for client in &clients {
+        for environment in &environments {
+            for extra in &extras {
+                let mut custom = json!({"bedrockAgentCoreToolName": "logs___get_cloudwatch_logs"});
+                if let (Value::Object(c), Value::Object(e)) = (&mut custom, extra) {
+                    c.extend(e.clone());
+                }
+                let text = json!({"client": client, "environment": environment, "custom": custom})
+                    .to_string();
+                let base64 = base64::engine::general_purpose::STANDARD.encode(&text);
+                invocations.push((Some(text), args.clone()));
+                invocations.push((Some(base64), args.clone()));
+            }
+        }
+    }
+    let expected = invocations.len();
+    let answers = serve(invocations);
+    assert_eq!(answers.len(), expected);
+    for answer in &answers {
+        assert_eq!(answer.kind, "response", "{answer:?}");
+        let json: Value = serde_json::from_str(&answer.body).unwrap();
+        assert!(json["results"].is_array(), "tool call: {}", answer.body);
+    }
+}
+
+/// A client context that is absent, empty or unreadable leaves an agent
+/// event an agent event, answered in its envelope.
+#[test]
+fn absent_empty_or_unreadable_contexts_leave_agent_events_served() {
+    let agent = json!({"messageVersion": "1.0", "agent": {"name": "a", "id": "A", "alias": "T", "version": "1"},
+        "inputText": "", "sessionId": "1", "actionGroup": "LogInsights", "function": "query_cloudwatch",
+        "parameters": [{"name": "log_group", "type": "string", "value": "/aws/lambda/api-handler"},
+                       {"name": "query", "type": "string", "value": "fields @message"}],
+        "sessionAttributes": {}, "promptSessionAttributes": {}});
+    let shapes = [
+        None,
+        Some(String::new()),
+        Some("{\"custom\": {\"x\": \"Zoë".to_owned()),
+        Some("ÿþ not json".to_owned()),
+        Some("{\"client\": null, \"environment\": null}".to_owned()),
+    ];
+    let expected = shapes.len();
+    let answers = serve(shapes.into_iter().map(|c| (c, agent.clone())).collect());
+    assert_eq!(answers.len(), expected, "{answers:?}");
+    for answer in &answers {
+        assert_eq!(answer.kind, "response", "{answer:?}");
+        let json: Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(
+            json["response"]["function"], "query_cloudwatch",
+            "{}",
+            answer.body
+        );
+    }
+}
+
+/// What could not be read is logged once per invocation, by part name,
+/// never with its value.
+#[test]
+fn unreadable_parts_are_logged_once_without_values() {
+    let args = json!({"log_group": "/aws/lambda/api-handler", "query": "fields @message"});
+    let secret = "Zoë-secret-4711";
+    let stub = RuntimeApiStub::start(vec![StubInvocation {
+        request_id: "req-0".into(),
+        client_context: Some(
+            json!({"custom": {"bedrockAgentCoreToolName": "logs___get_cloudwatch_logs"},
+                   "environment": [secret], "client": secret})
+            .to_string(),
+        ),
+        body: args.to_string(),
+    }]);
+    let exit = stub
+        .spawn(&example(), &[("AWS_LAMBDA_LOG_FORMAT", "JSON".into())])
+        .wait(Duration::from_secs(60));
+    assert_eq!(stub.answers().len(), 1);
+    assert_eq!(stub.answers()[0].kind, "response");
+    let warnings: Vec<Value> = exit
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l["unreadable"].is_string())
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", exit.stdout);
+    let parts = warnings[0]["unreadable"].as_str().unwrap();
+    assert!(
+        parts.contains("client context environment") && parts.contains("client context client"),
+        "{parts}"
+    );
+    assert_eq!(warnings[0]["request_id"], "req-0");
+    assert!(!exit.stdout.contains(secret) && !exit.stderr.contains(secret));
+}
