@@ -20,23 +20,23 @@ pub(crate) fn description(attrs: &[Attribute]) -> Option<String> {
         else {
             continue;
         };
-        for line in s.value().lines() {
+        // `split`, not `lines`: a blank `///` line is an empty string, a paragraph break.
+        for line in s.value().split('\n') {
             let line = line.trim();
-            let current = paragraphs.last_mut();
-            match current {
-                Some(p) if line.is_empty() => {
-                    if !p.is_empty() {
-                        paragraphs.push(String::new());
-                    }
+            let Some(current) = paragraphs.last_mut() else {
+                continue;
+            };
+            if line.is_empty() {
+                // A blank line ends a paragraph (once, however many follow).
+                if !current.is_empty() {
+                    paragraphs.push(String::new());
                 }
-                Some(p) => {
-                    if !p.is_empty() {
-                        p.push(' ');
-                    }
-                    p.push_str(line);
-                }
-                None => {}
+                continue;
             }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(line);
         }
     }
     let text = paragraphs

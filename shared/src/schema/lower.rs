@@ -66,8 +66,9 @@ fn inline(
                     return Err(Unsupported {
                         pointer: pointer.to_owned(),
                         what: format!(
-                            "a reference to `{name}` whose schema is unknown (derive ToSchema on it, \
-                             or mark the field #[param(inline)] / #[schema(inline)])"
+                            "a reference to `{name}` whose schema is unknown (declare the parameter type \
+                             with #[actionkit::model], which inlines every type it uses, or mark \
+                             the field #[param(inline)] / #[schema(inline)])"
                         ),
                     });
                 };
