@@ -209,7 +209,7 @@ fn enums_and_keywords_pass_every_schema_generator() {
     );
 }
 
-async fn answer(r: &Resolver, event: Value) -> Value {
+async fn answer<S: Clone + Send + Sync + 'static>(r: &Resolver<S>, event: Value) -> Value {
     let raw = r.handle(event, context()).await.unwrap();
     serde_json::from_str(raw.get()).unwrap()
 }
@@ -573,4 +573,23 @@ proptest! {
         let state = &function["response"]["functionResponse"]["responseState"];
         prop_assert_eq!(state.is_null(), valid, "{}", function);
     }
+}
+
+#[derive(Clone)]
+struct Greeting(&'static str);
+
+/// Greets a thing by id.
+#[action(GET "/greet/{id}", function = "greet")]
+async fn greet(actionkit::State(g): actionkit::State<Greeting>, Path(p): Path<Id>) -> Json<String> {
+    Json(format!("{} {}", g.0, p.id))
+}
+
+#[tokio::test]
+async fn an_action_taking_state_registers_on_a_resolver_with_that_state() {
+    let r = Resolver::with_state("Greeter", Greeting("hello")).register(greet);
+    let event = agent_api_event("Greeter", "GET", "/greet/{id}", &[("id", "string", "t-1")]);
+    assert_eq!(
+        api_body(&answer(&r, event).await),
+        (200, json!("hello t-1"))
+    );
 }

@@ -26,7 +26,15 @@ pub fn model(args: TokenStream, item: TokenStream) -> TokenStream {
 /// See `actionkit::action` for the full documentation and examples.
 #[proc_macro_attribute]
 pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
-    action::expand(args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    let original: proc_macro2::TokenStream = item.clone().into();
+    match action::expand(args.into(), item.into()) {
+        Ok(expanded) => expanded.into(),
+        // The function as written beside the error, so that only the
+        // declaration is reported, not every use of what it imports.
+        Err(error) => {
+            let mut out = error.into_compile_error();
+            out.extend(original);
+            out.into()
+        }
+    }
 }
