@@ -11,9 +11,50 @@
 //! * Errors never crash the Lambda: they become 4xx/5xx agent responses,
 //!   `REPROMPT`/`FAILURE`, Gateway `isError` results, or task failures named
 //!   `<Prefix>.<Name>`.
-//! * The OpenAPI 3.0 document (Bedrock profile) and the `functionSchema`
-//!   come from the same signatures ([`Resolver::openapi`],
-//!   [`Resolver::function_schema`]), refusing what Bedrock would reject.
+//! * The OpenAPI 3.0 document (Bedrock profile), the `functionSchema` and
+//!   the AgentCore Gateway tool schema come from the same signatures
+//!   ([`Resolver::openapi`], [`Resolver::function_schema`],
+//!   [`Resolver::tool_schema`]), refusing what Bedrock would reject.
+//! * Each fact is declared once: [`model`] types carry their defaults,
+//!   bounds, allowed values, examples and descriptions (doc comments) into
+//!   decoding, validation and every schema; an [`action`] handler's doc
+//!   comment is its description, and one registration exposes it as route,
+//!   function, task and tool. A crate needs only `actionkit` and `tokio`.
+//!
+//! The article's route — three parameters, a default, a handler, a
+//! registration:
+//!
+//! ```
+//! use actionkit::{Json, Query, Resolver, action, model};
+//!
+//! #[model]
+//! struct Logs {
+//!     /// Log group name, e.g. /aws/lambda/api-handler.
+//!     log_group: String,
+//!     /// CloudWatch Insights query string.
+//!     query: String,
+//!     /// Time window in minutes.
+//!     #[field(default = 60, minimum = 1)]
+//!     minutes_back: u32,
+//! }
+//!
+//! /// Query CloudWatch Logs Insights for a log group.
+//! #[action(GET "/cloudwatch_logs", function)]
+//! async fn query_cloudwatch(Query(q): Query<Logs>) -> Json<String> {
+//!     Json(format!("{} over {} min in {}", q.query, q.minutes_back, q.log_group))
+//! }
+//!
+//! let resolver = Resolver::new("LogInsights").register(query_cloudwatch);
+//! # let doc = resolver.openapi_document().unwrap();
+//! # let op = &doc["paths"]["/cloudwatch_logs"]["get"];
+//! # assert_eq!(op["description"], "Query CloudWatch Logs Insights for a log group.");
+//! # assert_eq!(op["parameters"][2]["schema"]["default"], 60);
+//! # assert_eq!(resolver.function_schema().unwrap()["functions"][0]["name"], "query_cloudwatch");
+//! ```
+//!
+//! Types deriving serde's and utoipa's traits themselves (`Deserialize` +
+//! `IntoParams` for [`Query`]/[`Path`], `ToSchema` for [`Body`]/[`Json`])
+//! work too, and a handler registers with a description string:
 //!
 //! ```
 //! use actionkit::{ActionError, Json, Path, Resolver};
