@@ -593,3 +593,42 @@ async fn an_action_taking_state_registers_on_a_resolver_with_that_state() {
         (200, json!("hello t-1"))
     );
 }
+
+/// An enum deriving utoipa's `ToSchema` itself, not `#[model]`.
+#[derive(Debug, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+enum Priority {
+    Low,
+    High,
+}
+
+#[model]
+struct ByPriority {
+    /// Only this priority.
+    priority: Priority,
+}
+
+async fn by_priority(Query(q): Query<ByPriority>) -> Json<String> {
+    Json(format!("{:?}", q.priority))
+}
+
+#[tokio::test]
+async fn a_utoipa_enum_works_in_a_model_query_without_inline() {
+    let r = Resolver::new("Things").get("/things", "Things by priority", by_priority);
+    let doc = r.openapi_document().unwrap();
+    let param = &doc["paths"]["/things"]["get"]["parameters"][0];
+    assert_eq!(param["schema"]["type"], "string");
+    assert!(
+        param["schema"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("low, high")
+    );
+    let event = agent_api_event(
+        "Things",
+        "GET",
+        "/things",
+        &[("priority", "string", "high")],
+    );
+    assert_eq!(api_body(&answer(&r, event).await), (200, json!("High")));
+}
