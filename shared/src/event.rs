@@ -449,10 +449,14 @@ mod tests {
             "headers":{"content-type":"application/json","accept":["application/json","text/event-stream"]},
             "cookies":null,"queryStringParameters":{},"requestContext":{"http":{"method":"POST","path":"/mcp"}},
             "body":"e30=","isBase64Encoded":true});
-        let Incoming::Url(request) = classify(&url.to_string(), &Context::default()).unwrap() else {
+        let Incoming::Url(request) = classify(&url.to_string(), &Context::default()).unwrap()
+        else {
             panic!()
         };
-        assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", "/mcp"));
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("POST", "/mcp")
+        );
         assert_eq!(request.body.as_deref(), Some(&b"{}"[..]));
         assert!(request.headers.contains(&(
             "accept".to_owned(),
@@ -465,7 +469,10 @@ mod tests {
             json!({"requestContext":{"http":{"method":"GET"}}}),
         ] {
             assert!(
-                matches!(classify(&task.to_string(), &Context::default()), Ok(Incoming::Task(_))),
+                matches!(
+                    classify(&task.to_string(), &Context::default()),
+                    Ok(Incoming::Task(_))
+                ),
                 "{task}"
             );
         }

@@ -25,7 +25,10 @@ fn url_event(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) ->
     let mut map = serde_json::Map::new();
     map.insert("host".into(), "abc.lambda-url.eu-west-1.on.aws".into());
     for (name, value) in headers {
-        map.insert(name.to_ascii_lowercase(), Value::String((*value).to_owned()));
+        map.insert(
+            name.to_ascii_lowercase(),
+            Value::String((*value).to_owned()),
+        );
     }
     let (body, base64) = match std::str::from_utf8(body) {
         Ok(text) => (text.to_owned(), false),
@@ -104,7 +107,8 @@ async fn rpc(r: &App, method: &str, params: Value) -> Value {
 fn gateway_context(tool: &str) -> Context {
     let mut context = Context::default();
     context.client_context = Some(
-        serde_json::from_value(json!({"custom": {actionkit::GATEWAY_TOOL_NAME_KEY: tool}})).unwrap(),
+        serde_json::from_value(json!({"custom": {actionkit::GATEWAY_TOOL_NAME_KEY: tool}}))
+            .unwrap(),
     );
     context
 }
@@ -293,7 +297,8 @@ fn bad_request() -> impl Strategy<Value = Bad> {
             .prop_filter("absent", |v| !v.is_null())
             .prop_map(Bad::ArgumentsNotObject),
         "[a-zA-Z_\\-]{1,40}"
-            .prop_filter("a real tool", |t| t != "query_cloudwatch" && t != "get_cloudwatch_logs")
+            .prop_filter("a real tool", |t| t != "query_cloudwatch"
+                && t != "get_cloudwatch_logs")
             .prop_map(Bad::UnknownTool),
         (0usize..3).prop_map(|extra| Bad::Oversized(MCP_MAX_REQUEST_BYTES + 1 + extra * 1000)),
         prop_oneof![
@@ -354,11 +359,19 @@ async fn check(r: &App, bad: &Bad) {
             );
         }
         Bad::UnknownMethod(_) => {
-            assert!(matches!(answer.status, 200 | 404), "{bad:?}: {}", answer.body);
+            assert!(
+                matches!(answer.status, 200 | 404),
+                "{bad:?}: {}",
+                answer.body
+            );
             assert_eq!(code(), Some(-32601), "{bad:?}: {}", answer.body);
         }
         Bad::ArgumentsNotObject(_) | Bad::UnknownTool(_) => {
-            assert!(matches!(answer.status, 200 | 400), "{bad:?}: {}", answer.body);
+            assert!(
+                matches!(answer.status, 200 | 400),
+                "{bad:?}: {}",
+                answer.body
+            );
             assert_eq!(code(), Some(-32602), "{bad:?}: {}", answer.body);
         }
     }

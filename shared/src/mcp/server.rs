@@ -13,15 +13,15 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use futures_util::stream::FuturesUnordered;
 use lambda_runtime::Context;
+use rmcp::model::JsonObject;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, CustomRequest,
-    CustomResult, ErrorCode, Implementation,
-    ListToolsResult, PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig,
-    Tool,
+    CustomResult, ErrorCode, Implementation, ListToolsResult, PaginatedRequestParams,
+    ProtocolVersion, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::McpError;
@@ -41,6 +41,9 @@ const QUEUED_CALLS: usize = 16;
 /// A `tools/call` on its way to the resolver, with where its result goes.
 pub(crate) struct Call {
     params: CallToolRequestParams,
+    /// The tool's announced `outputSchema`, which `structuredContent` must
+    /// match.
+    output_schema: Option<Arc<JsonObject>>,
     /// The JSON-RPC id, as the invocation's request id in logs.
     id: String,
     reply: oneshot::Sender<Result<CallToolResult, ErrorData>>,
@@ -108,7 +111,9 @@ impl ServerHandler for ToolServer {
                 "`name` a string and `arguments`, when given, a JSON object of the tool's inputSchema",
             ),
             "tools/list" => Some("`cursor`, when given, a string"),
-            "initialize" => Some("`protocolVersion` a string, `capabilities` and `clientInfo` objects"),
+            "initialize" => {
+                Some("`protocolVersion` a string, `capabilities` and `clientInfo` objects")
+            }
             "ping" => Some("no params or an empty object"),
             _ => None,
         };
@@ -137,8 +142,14 @@ impl ServerHandler for ToolServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let (reply, result) = oneshot::channel();
+        let output_schema = self
+            .tools
+            .iter()
+            .find(|t| t.name == params.name)
+            .and_then(|t| t.output_schema.clone());
         let call = Call {
             params,
+            output_schema,
             id: context.id.to_string(),
             reply,
         };
@@ -193,7 +204,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                         if context.request_id.is_empty() {
                             context.request_id = format!("mcp-{}", call.id);
                         }
-                        let result = self.mcp_call(call.params, &context).await;
+                        let result = self.mcp_call(call.params, call.output_schema, &context).await;
                         // The client may have gone; nothing to tell it then.
                         let _ = call.reply.send(result);
                     }),
@@ -211,6 +222,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     async fn mcp_call(
         &self,
         params: CallToolRequestParams,
+        output_schema: Option<Arc<JsonObject>>,
         context: &Context,
     ) -> Result<CallToolResult, ErrorData> {
         let started = std::time::Instant::now();
@@ -222,7 +234,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 Some(error.body()),
             ));
         }
-        let arguments = Value::Object(params.arguments.unwrap_or_else(Map::new));
+        let arguments = Value::Object(params.arguments.unwrap_or_default());
         let text = arguments.to_string();
         let outcome = if text.len() > super::http::MCP_MAX_REQUEST_BYTES {
             Err(ActionError::new(
@@ -239,13 +251,16 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             let raw = RawPayload::new(&text);
             self.call_tool(name, &arguments, &raw, context).await
         };
-        let has_output_schema = self.tool_has_output_schema(name);
         let (status, result) = match outcome {
             Ok(json) => {
                 let text = json.get().to_owned();
                 let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
-                if has_output_schema {
-                    result.structured_content = serde_json::from_str(json.get()).ok();
+                if let Some(schema) = &output_schema {
+                    result.structured_content =
+                        serde_json::from_str(json.get()).ok().map(|mut value| {
+                            drop_optional_nulls(&mut value, schema);
+                            value
+                        });
                 }
                 (200, result)
             }
@@ -273,17 +288,70 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         );
         Ok(result)
     }
+}
 
-    /// Whether the tool's return type has a schema (then MCP results carry
-    /// `structuredContent`).
-    fn tool_has_output_schema(&self, name: &str) -> bool {
-        use crate::gateway::ToolTarget;
-        self.tools
-            .iter()
-            .find(|t| t.name == name)
-            .is_some_and(|t| match t.target {
-                ToolTarget::Route(i) => self.routes[i].doc.response.is_some(),
-                ToolTarget::Function(i) => self.functions[i].doc.response.is_some(),
-            })
+/// Removes the `null` values of optional properties that the schema types
+/// as non-null, so that `structuredContent` matches the announced
+/// `outputSchema` (which clients validate). The Gateway tool schema has no
+/// way to say "nullable" (it keeps one `type` and notes "May be null." in
+/// the description); an absent optional property means the same to the
+/// model, and the text content keeps the `null`.
+fn drop_optional_nulls(value: &mut Value, schema: &JsonObject) {
+    match value {
+        Value::Object(map) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
+            let required = |key: &str| {
+                schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|k| k == key))
+            };
+            map.retain(|key, v| {
+                // Unknown properties are not constrained: left as they are.
+                let typed_non_null = properties
+                    .get(key)
+                    .and_then(|p| p.get("type"))
+                    .is_some_and(|t| t != "null");
+                !v.is_null() || !typed_non_null || required(key)
+            });
+            for (key, v) in map.iter_mut() {
+                if let Some(Value::Object(child)) = properties.get(key) {
+                    drop_optional_nulls(v, child);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(Value::Object(item)) = schema.get("items") {
+                for v in items {
+                    drop_optional_nulls(v, item);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn optional_nulls_go_required_and_typed_nulls_stay() {
+        let schema = json!({"type": "object", "required": ["a"], "properties": {
+            "a": {"type": "string"}, "b": {"type": "string"}, "c": {"type": "null"},
+            "list": {"type": "array", "items": {"type": "object", "properties": {"x": {"type": "integer"}}}},
+            "inner": {"type": "object", "properties": {"y": {"type": "string"}}}}});
+        let schema = schema.as_object().unwrap().clone();
+        let mut value = json!({"a": null, "b": null, "c": null, "d": null,
+            "list": [{"x": null}, {"x": 1}], "inner": {"y": null, "z": 2}});
+        drop_optional_nulls(&mut value, &schema);
+        assert_eq!(
+            value,
+            json!({"a": null, "c": null, "d": null,
+            "list": [{}, {"x": 1}], "inner": {"z": 2}})
+        );
     }
 }

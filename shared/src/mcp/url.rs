@@ -51,6 +51,9 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             "headers": headers,
             "body": body,
             "isBase64Encoded": base64,
+            // Optional for Lambda; emulators (`cargo lambda watch`) read
+            // the response as API Gateway's type, where it is not.
+            "cookies": [],
         });
         // Serializer output, hence valid JSON.
         RawValue::from_string(answer.to_string()).unwrap_or_default()

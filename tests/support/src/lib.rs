@@ -9,6 +9,7 @@ mod barrier;
 mod events;
 mod http;
 mod logs;
+mod mcp;
 mod router;
 mod runtime_api;
 
@@ -19,6 +20,7 @@ pub use events::{
 };
 pub use http::{HttpMessage, aws_json, moto_auth, read_message, send};
 pub use logs::CapturedLogs;
+pub use mcp::{McpTarget, mcp_client, mcp_stdio_raw};
 pub use router::LambdaRouter;
 pub use runtime_api::{FunctionExit, RuntimeApiStub, StubAnswer, StubInvocation, StubbedFunction};
 
