@@ -76,7 +76,16 @@ impl Operation {
     /// let responses = &doc["paths"]["/things"]["post"]["responses"];
     /// assert!(responses["201"].is_object() && responses["200"].is_null());
     /// ```
+    ///
+    /// # Panics
+    ///
+    /// When `status` is not a 2xx: error statuses go to
+    /// [`error_status`](Self::error_status).
     pub fn status(mut self, status: u16) -> Self {
+        assert!(
+            (200..300).contains(&status),
+            "actionkit: {status} is not a success status (2xx); document error statuses with error_status"
+        );
         self.status = Some(status);
         self
     }
@@ -84,7 +93,15 @@ impl Operation {
     /// Documents an error status the route can answer besides 400 and 500
     /// (e.g. 404 for an [`ActionError::not_found`](crate::ActionError::not_found)),
     /// with the error body's schema.
+    ///
+    /// # Panics
+    ///
+    /// When `status` is not a 4xx or 5xx.
     pub fn error_status(mut self, status: u16) -> Self {
+        assert!(
+            (400..600).contains(&status),
+            "actionkit: {status} is not an error status (4xx or 5xx)"
+        );
         if !self.error_statuses.contains(&status) {
             self.error_statuses.push(status);
         }

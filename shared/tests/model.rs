@@ -632,3 +632,25 @@ async fn a_utoipa_enum_works_in_a_model_query_without_inline() {
     );
     assert_eq!(api_body(&answer(&r, event).await), (200, json!("High")));
 }
+
+/// Derives written before `#[model]` see the item as declared.
+#[derive(Debug, Clone)]
+#[model]
+struct DeriveFirst {
+    /// Bounded.
+    #[field(maximum = 3)]
+    n: u8,
+}
+
+#[test]
+fn derives_before_the_attribute_work() {
+    let d: DeriveFirst = actionkit::from_value(&json!({"n": "2"})).unwrap();
+    assert_eq!(format!("{:?}", d.clone()), "DeriveFirst { n: 2 }");
+    assert_eq!(schema_of::<DeriveFirst>()["properties"]["n"]["maximum"], 3);
+}
+
+#[test]
+#[should_panic(expected = "404 is not a success status (2xx)")]
+fn a_success_status_outside_2xx_is_refused() {
+    let _ = Operation::new("Creates a thing").status(404);
+}

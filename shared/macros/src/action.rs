@@ -56,13 +56,30 @@ impl Parse for Setting {
             "status" | "operation_id" | "tool_name" | "errors" => {
                 input.parse::<Token![=]>()?;
                 match name.as_str() {
-                    "status" => Ok(Setting::Status(input.parse()?)),
+                    "status" => {
+                        let status: LitInt = input.parse()?;
+                        if !(200..300).contains(&status.base10_parse::<u16>()?) {
+                            return Err(Error::new(
+                                status.span(),
+                                "status is the success status (2xx); list error statuses in errors = [..]",
+                            ));
+                        }
+                        Ok(Setting::Status(status))
+                    }
                     "operation_id" => Ok(Setting::OperationId(input.parse()?)),
                     "tool_name" => Ok(Setting::ToolName(input.parse()?)),
                     _ => {
                         let content;
                         syn::bracketed!(content in input);
                         let list = Punctuated::<LitInt, Token![,]>::parse_terminated(&content)?;
+                        for status in &list {
+                            if !(400..600).contains(&status.base10_parse::<u16>()?) {
+                                return Err(Error::new(
+                                    status.span(),
+                                    "errors lists error statuses (4xx or 5xx)",
+                                ));
+                            }
+                        }
                         Ok(Setting::Errors(list.into_iter().collect()))
                     }
                 }
