@@ -25,7 +25,7 @@ fn non_blank_lines(relative: &str) -> usize {
 }
 
 #[test]
-fn the_example_is_at_most_one_and_a_half_times_its_powertools_equivalent() {
+fn line_counts_the_example_is_at_most_one_and_a_half_times_its_powertools_equivalent() {
     let rust = non_blank_lines(RUST);
     let python = non_blank_lines(PYTHON);
     let ratio = rust as f64 / python as f64;
