@@ -77,7 +77,7 @@ bench: $(STAMP)
 	@$(CARGO) build --quiet --release --locked --example query_cloudwatch
 	@$(PY) tests/tools/coldstart.py $(EXAMPLE) events/example/01-query-recent-errors.json
 	@echo "==> ticket_triage: non-blank lines of the Rust example and its Powertools equivalent"
-	@$(CARGO) test --quiet --locked -p actionkit --test ticket_triage line_counts -- --nocapture | grep '^ticket_triage:'
+	@$(CARGO) test --quiet --locked -p actionkit --test ticket_triage line_counts -- --nocapture | grep -o 'ticket_triage: .*'
 	@echo "==> cold start through the Runtime API stand-in (release builds)"
 	@$(CARGO) build --quiet --release --locked -p cloudwatch-query -p vendor-enrichment -p crypto-preprocess -p actionkit-testkit --bins
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" target/release/coldstart 21
