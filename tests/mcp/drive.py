@@ -3,7 +3,9 @@
     drive.py stdio COMMAND [ARG...]   the server is COMMAND, spoken to on stdin/stdout
     drive.py http URL                 the server is a Streamable HTTP endpoint
 
-Reads a scenario from stdin, ``{"calls": [{"name": ..., "arguments": {...}}, ...]}``,
+Reads a scenario from stdin, ``{"calls": [{"name": ..., "arguments": {...}, "arguments_from": {...}}, ...]}``
+(``arguments_from`` maps an argument to ``[i, field]``: that field of call i's
+result, e.g. a query handle an earlier call returned),
 initializes, lists the tools and makes each call in order. Prints one JSON object:
 ``{"protocol_version", "server_info", "tools", "results"}``, where each result is
 ``{"is_error", "text", "structured"}`` or, for a JSON-RPC error,
@@ -38,9 +40,14 @@ async def session_run(read, write, scenario):
         listed = await session.list_tools()
         out["tools"] = [dump(tool) for tool in listed.tools]
         for call in scenario.get("calls", []):
+            arguments = call.get("arguments")
+            for name, (i, field) in call.get("arguments_from", {}).items():
+                earlier = out["results"][i]
+                value = (earlier.get("structured") or json.loads(earlier.get("text") or "{}")).get(field)
+                arguments = {**(arguments or {}), name: value}
             started = time.perf_counter()
             try:
-                result = await session.call_tool(call["name"], call.get("arguments"))
+                result = await session.call_tool(call["name"], arguments)
                 text = "".join(c.text for c in result.content if getattr(c, "type", "") == "text")
                 entry = {"is_error": bool(result.is_error), "text": text}
                 if result.structured_content is not None:

@@ -319,3 +319,28 @@ fn functions_are_built_and_configured_as_their_deploy_metadata_says() {
         }
     }
 }
+
+/// vendor-enrichment alone is a remote MCP server (actionkit's Streamable
+/// HTTP on its function URL), reachable with IAM-signed requests only, and
+/// the stack says where.
+#[test]
+fn vendor_enrichment_alone_has_a_function_url_behind_iam() {
+    let template = template();
+    let functions = resources_of_type(&template, "AWS::Serverless::Function");
+    assert!(functions.len() >= 3);
+    for (id, function) in functions {
+        let url = &function["Properties"]["FunctionUrlConfig"];
+        if id == "VendorEnrichmentFunction" {
+            assert_eq!(url["AuthType"], "AWS_IAM", "{id}: never a public URL");
+            assert_eq!(url["InvokeMode"], "BUFFERED", "{id}: JSON responses");
+            assert!(url.get("Cors").is_none(), "{id}: no browser access");
+        } else {
+            assert!(url.is_null(), "{id} has no function URL");
+        }
+    }
+    assert!(resources_of_type(&template, "AWS::Lambda::Url").is_empty());
+    assert_eq!(
+        template["Outputs"]["VendorEnrichmentMcpUrl"]["Value"]["Fn::GetAtt"],
+        serde_json::json!(["VendorEnrichmentFunctionUrl", "FunctionUrl"])
+    );
+}
