@@ -654,3 +654,48 @@ fn derives_before_the_attribute_work() {
 fn a_success_status_outside_2xx_is_refused() {
     let _ = Operation::new("Creates a thing").status(404);
 }
+
+/// One page of results.
+#[model]
+struct Page<T> {
+    /// The items of this page.
+    #[field(default, max_items = 50)]
+    items: Vec<T>,
+    /// The page after this one, if any.
+    next: Option<String>,
+}
+
+async fn page(Body(p): Body<Page<Severity>>) -> Json<Page<Id>> {
+    let items = p
+        .items
+        .iter()
+        .map(|s| Id {
+            id: format!("{s:?}"),
+        })
+        .collect();
+    Json(Page { items, next: None })
+}
+
+#[tokio::test]
+async fn a_generic_model_documents_and_decodes_each_instance() {
+    let items = &schema_of::<Page<Severity>>()["properties"]["items"];
+    assert_eq!(items["maxItems"], 50);
+    assert_eq!(items["default"], json!([]));
+    assert_eq!(items["items"]["enum"], json!(["LOW", "VERY_HIGH", "sev-0"]));
+    let r = Resolver::new("Pages").post("/pages", "Echoes a page", page);
+    let doc = r.openapi_document().unwrap();
+    let response = &doc["paths"]["/pages"]["post"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(
+        response["properties"]["items"]["items"]["properties"]["id"]["type"],
+        "string"
+    );
+    let event = with_body(
+        agent_api_event("Pages", "POST", "/pages", &[]),
+        &[("items", "array", "[\"sev-0\"]")],
+    );
+    assert_eq!(
+        api_body(&answer(&r, event).await),
+        (200, json!({"items": [{"id": "Critical"}], "next": null}))
+    );
+}

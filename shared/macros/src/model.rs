@@ -6,13 +6,13 @@
 //! and `Body`.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::{ToTokens, format_ident, quote};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{
-    Attribute, Data, DeriveInput, Error, Expr, ExprLit, Field, Fields, Lit, LitStr, Meta, Token,
-    Type,
+    Attribute, Data, DeriveInput, Error, Expr, ExprLit, Field, Fields, GenericParam, Generics, Lit,
+    LitStr, Meta, Token, Type, WherePredicate, parse_quote,
 };
 
 use crate::docs::description;
@@ -33,10 +33,15 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         ));
     }
     let mut input: DeriveInput = syn::parse2(item)?;
-    if !input.generics.params.is_empty() {
+    if let Some(param) = input
+        .generics
+        .params
+        .iter()
+        .find(|p| !matches!(p, GenericParam::Type(_)))
+    {
         return Err(Error::new(
-            input.generics.span(),
-            "#[model] types cannot be generic yet; derive serde and utoipa by hand for this one",
+            param.span(),
+            "#[model] types take type parameters only (no lifetimes or consts): they are decoded into owned values",
         ));
     }
     let serde = SerdeContainer::read(&input.attrs)?;
@@ -49,9 +54,15 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                 ));
             };
             let fields = fields.named.iter_mut().collect::<Vec<_>>();
-            expand_struct(&input.ident, &input.attrs, &serde, fields)?
+            expand_struct(&input.ident, &input.generics, &input.attrs, &serde, fields)?
         }
         Data::Enum(data) => {
+            if !input.generics.params.is_empty() {
+                return Err(Error::new(
+                    input.generics.span(),
+                    "#[model] enums are lists of allowed values: they take no type parameters",
+                ));
+            }
             let mut names = Vec::new();
             for variant in &data.variants {
                 if !matches!(variant.fields, Fields::Unit) {
@@ -259,6 +270,7 @@ fn is_option(ty: &Type) -> bool {
 
 fn expand_struct(
     ident: &syn::Ident,
+    generics: &Generics,
     attrs: &[Attribute],
     container: &SerdeContainer,
     fields: Vec<&mut Field>,
@@ -267,6 +279,19 @@ fn expand_struct(
     let mut defaults = Vec::new();
     let mut field_values = Vec::new();
     let mut types = Vec::new();
+    // The impls need every type parameter to have a schema, and each
+    // defaulted field to serialize (its default is in the schema).
+    let mut bounds: Vec<WherePredicate> = generics
+        .type_params()
+        .map(|t| {
+            let t = &t.ident;
+            parse_quote!(#t: #p::utoipa::ToSchema + #p::utoipa::__dev::ComposeSchema)
+        })
+        .collect();
+    let (fn_generics, turbofish, fn_where) = {
+        let (g, t, w) = generics.split_for_impl();
+        (quote!(#g), t.as_turbofish().into_token_stream(), w.cloned())
+    };
     for field in fields {
         let Some(name_ident) = field.ident.clone() else {
             continue;
@@ -302,6 +327,18 @@ fn expand_struct(
             }
             has_default = true;
             let fn_name = format_ident!("__actionkit_default_{}_{}", ident, raw);
+            let mut fn_where = fn_where.clone().unwrap_or_else(|| parse_quote!(where));
+            if default.is_none() {
+                fn_where
+                    .predicates
+                    .push(parse_quote!(#ty: ::core::default::Default));
+            }
+            if !generics.params.is_empty() {
+                bounds.push(parse_quote!(#ty: #p::serde::Serialize));
+                if default.is_none() {
+                    bounds.push(parse_quote!(#ty: ::core::default::Default));
+                }
+            }
             let body = match default {
                 None => quote!(::core::default::Default::default()),
                 Some(Expr::Lit(ExprLit {
@@ -312,7 +349,7 @@ fn expand_struct(
             defaults.push(quote! {
                 #[doc(hidden)]
                 #[allow(non_snake_case)]
-                fn #fn_name() -> #ty {
+                fn #fn_name #fn_generics () -> #ty #fn_where {
                     #body
                 }
             });
@@ -320,7 +357,7 @@ fn expand_struct(
             field
                 .attrs
                 .push(syn::parse_quote!(#[serde(default = #path)]));
-            keywords.push(quote!(.default_value(#p::to_value(&#fn_name()))));
+            keywords.push(quote!(.default_value(#p::to_value(&#fn_name #turbofish ()))));
         }
         let required = !(has_default || is_option(&ty));
         field_values.push(quote! {
@@ -338,10 +375,13 @@ fn expand_struct(
         None => quote!(::core::option::Option::None),
     };
     let name = ident.to_string();
+    let mut bounded = generics.clone();
+    bounded.make_where_clause().predicates.extend(bounds);
+    let (impl_generics, ty_generics, where_clause) = bounded.split_for_impl();
     Ok(quote! {
         #(#defaults)*
 
-        impl #p::utoipa::__dev::ComposeSchema for #ident {
+        impl #impl_generics #p::utoipa::__dev::ComposeSchema for #ident #ty_generics #where_clause {
             fn compose(
                 _: ::std::vec::Vec<#p::utoipa::openapi::RefOr<#p::utoipa::openapi::schema::Schema>>,
             ) -> #p::utoipa::openapi::RefOr<#p::utoipa::openapi::schema::Schema> {
@@ -349,7 +389,7 @@ fn expand_struct(
             }
         }
 
-        impl #p::utoipa::ToSchema for #ident {
+        impl #impl_generics #p::utoipa::ToSchema for #ident #ty_generics #where_clause {
             fn name() -> ::std::borrow::Cow<'static, str> {
                 ::std::borrow::Cow::Borrowed(#name)
             }
@@ -364,7 +404,7 @@ fn expand_struct(
             }
         }
 
-        impl #p::utoipa::IntoParams for #ident {
+        impl #impl_generics #p::utoipa::IntoParams for #ident #ty_generics #where_clause {
             fn into_params(
                 parameter_in_provider: impl Fn() -> ::core::option::Option<#p::utoipa::openapi::path::ParameterIn>,
             ) -> ::std::vec::Vec<#p::utoipa::openapi::path::Parameter> {
