@@ -113,10 +113,10 @@ mod runtime;
 mod schema;
 mod shutdown;
 mod task;
-mod trace;
-mod validate;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod trace;
+mod validate;
 
 pub use action::{Action, Actions, IntoAction};
 /// The ecosystem's OpenAPI-mode Bedrock Agent event (`aws_lambda_events`),
@@ -129,9 +129,9 @@ pub use extract::{
 };
 pub use gateway::GATEWAY_TOOL_NAME_KEY;
 pub use handler::Handler;
-pub use metrics::{MetricUnit, metric};
 #[cfg(feature = "mcp")]
 pub use mcp::{MCP_MAX_REQUEST_BYTES, MCP_PATH, McpError};
+pub use metrics::{MetricUnit, metric};
 pub use observability::{LogFormat, init_tracing, init_tracing_with};
 #[cfg(feature = "s3")]
 pub use offload::S3PayloadStore;
@@ -143,13 +143,13 @@ pub use resolver::{
 pub use response::{IntoReply, ItemList, Json, Reply, Response, Trim, TrimToFit, drop_to_fit};
 pub use route::Method;
 pub use runtime::{init_error, run, serve};
-#[cfg(feature = "aws-sdk")]
-pub use trace::TraceHeader;
-pub use trace::current_trace_id;
 pub use schema::{
     GATEWAY_SCHEMA_KEYWORDS, MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS,
     bedrock_function_schema_violations, bedrock_openapi_violations, gateway_tool_schema_violations,
 };
+#[cfg(feature = "aws-sdk")]
+pub use trace::TraceHeader;
+pub use trace::current_trace_id;
 
 /// Re-exported so handlers can name the Lambda context without a direct
 /// dependency.

@@ -281,12 +281,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     /// # Panics
     ///
     /// When a function with that name is already registered.
-    pub fn function<H, Args>(
-        self,
-        name: &str,
-        operation: impl Into<Operation>,
-        handler: H,
-    ) -> Self
+    pub fn function<H, Args>(self, name: &str, operation: impl Into<Operation>, handler: H) -> Self
     where
         H: Handler<Args, S>,
         Args: 'static,
