@@ -766,7 +766,8 @@ fn model_declarations_are_enforced_where_they_are_declared() {
         Ok(()),
         "defaults pass"
     );
-    let cases: [(&[(&str, &str, &str)], &str, &str); 5] = [
+    type Params<'a> = &'a [(&'a str, &'a str, &'a str)];
+    let cases: [(Params, &str, &str); 5] = [
         (&[("limit", "integer", "0")], "limit", "minimum"),
         (&[("limit", "integer", "101")], "limit", "maximum"),
         (&[("ticket", "string", "X")], "ticket", "pattern"),

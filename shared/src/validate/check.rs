@@ -20,9 +20,40 @@ const MAX_REFERENCE_HOPS: usize = 8;
 
 type Checked = Result<(), DecodeError>;
 
+/// Where a value sits, borrowed on the stack while checking: the path is
+/// only built (allocated) for a value that breaks a rule.
+#[derive(Clone, Copy)]
+pub(crate) enum Trail<'a> {
+    Root,
+    Field(&'a str, &'a Trail<'a>),
+    Index(usize, &'a Trail<'a>),
+}
+
+impl Trail<'_> {
+    fn to_path(self) -> Vec<PathSegment> {
+        let mut path = Vec::new();
+        let mut at = self;
+        loop {
+            match at {
+                Trail::Root => break,
+                Trail::Field(name, up) => {
+                    path.push(PathSegment::Field(name.to_owned()));
+                    at = *up;
+                }
+                Trail::Index(i, up) => {
+                    path.push(PathSegment::Index(i));
+                    at = *up;
+                }
+            }
+        }
+        path.reverse();
+        path
+    }
+}
+
 impl Rules {
     /// Checks `value` against node `id`; `path` is where `value` sits.
-    pub(crate) fn check(&self, id: NodeId, value: &Value, path: &mut Vec<PathSegment>) -> Checked {
+    pub(crate) fn check(&self, id: NodeId, value: &Value, path: Trail<'_>) -> Checked {
         let node = &self.nodes[id];
         // A value of the wrong type (or a null) is the decoder's to report.
         if !node.active || value.is_null() || !node.types.is_none_or(|t| admits(t, value)) {
@@ -52,13 +83,13 @@ impl Rules {
         {
             for (name, child) in &rules.properties {
                 if let Some(v) = map.get(name) {
-                    self.check_within(*child, v, path, PathSegment::Field(name.clone()))?;
+                    self.check_within(*child, v, Trail::Field(name, &path))?;
                 }
             }
             if let Some(additional) = rules.additional {
                 for (name, v) in map.iter() {
                     if !rules.properties.iter().any(|(known, _)| known == name) {
-                        self.check_within(additional, v, path, PathSegment::Field(name.clone()))?;
+                        self.check_within(additional, v, Trail::Field(name, &path))?;
                     }
                 }
             }
@@ -66,25 +97,16 @@ impl Rules {
         Ok(())
     }
 
-    fn check_within(
-        &self,
-        id: NodeId,
-        value: &Value,
-        path: &mut Vec<PathSegment>,
-        segment: PathSegment,
-    ) -> Checked {
+    fn check_within(&self, id: NodeId, value: &Value, path: Trail<'_>) -> Checked {
         if !self.nodes[id].active {
             return Ok(());
         }
-        path.push(segment);
-        let checked = self.check(id, value, path);
-        path.pop();
-        checked
+        self.check(id, value, path)
     }
 
     /// Passes when one branch the value's type fits passes; otherwise the
     /// first such branch's complaint. No fitting branch: the decoder's case.
-    fn check_any_of(&self, node: &Node, value: &Value, path: &mut Vec<PathSegment>) -> Checked {
+    fn check_any_of(&self, node: &Node, value: &Value, path: Trail<'_>) -> Checked {
         let mut first = None;
         for branch in &node.any_of {
             if !self.branch_admits(*branch, value) {
@@ -114,12 +136,7 @@ impl Rules {
         true
     }
 
-    fn check_array(
-        &self,
-        rules: &ArrayRules,
-        value: &Value,
-        path: &mut Vec<PathSegment>,
-    ) -> Checked {
+    fn check_array(&self, rules: &ArrayRules, value: &Value, path: Trail<'_>) -> Checked {
         let Some(items) = elements_of(value) else {
             return Ok(());
         };
@@ -155,7 +172,7 @@ impl Rules {
         }
         if let Some(child) = rules.items {
             for (i, item) in items.iter().enumerate() {
-                self.check_within(child, item, path, PathSegment::Index(i))?;
+                self.check_within(child, item, Trail::Index(i, &path))?;
             }
         }
         Ok(())
@@ -184,15 +201,15 @@ fn admits(types: Types, value: &Value) -> bool {
 }
 
 fn violation(
-    path: &[PathSegment],
+    path: Trail<'_>,
     rule: &'static str,
     expected: String,
     received: String,
 ) -> DecodeError {
-    DecodeError::violation(path.to_vec(), rule, expected, received)
+    DecodeError::violation(path.to_path(), rule, expected, received)
 }
 
-fn check_allowed(allowed: &[Value], value: &Value, path: &[PathSegment]) -> Checked {
+fn check_allowed(allowed: &[Value], value: &Value, path: Trail<'_>) -> Checked {
     let same = |a: &Value| match a {
         Value::String(a) => text_of(value).is_some_and(|t| t.trim() == a),
         Value::Number(a) => number_of(value).is_some_and(|f| Some(f) == a.as_f64()),
@@ -227,7 +244,7 @@ fn check_allowed(allowed: &[Value], value: &Value, path: &[PathSegment]) -> Chec
     ))
 }
 
-fn check_number(rules: &NumberRules, value: &Value, path: &[PathSegment]) -> Checked {
+fn check_number(rules: &NumberRules, value: &Value, path: Trail<'_>) -> Checked {
     let Some(x) = number_of(value) else {
         return Ok(());
     };
@@ -291,7 +308,7 @@ fn range_words(rules: &NumberRules) -> String {
     }
 }
 
-fn check_string(rules: &StringRules, value: &Value, path: &[PathSegment]) -> Checked {
+fn check_string(rules: &StringRules, value: &Value, path: Trail<'_>) -> Checked {
     let Some(text) = text_of(value) else {
         return Ok(());
     };

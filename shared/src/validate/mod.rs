@@ -17,12 +17,12 @@ mod compile;
 
 use serde_json::Value;
 
-use crate::decode::PathSegment;
 use crate::error::{ActionError, RequestPart, SchemaError};
 use crate::event::AgentTarget;
 use crate::extract::{Invocation, Source};
 use crate::operation::{OperationDoc, ParamLocation};
 
+use check::Trail;
 use compile::{Compiler, NodeId, Rules};
 
 /// The compiled rules of one handler: its query and path parameters and its
@@ -88,25 +88,22 @@ impl HandlerChecks {
             Source::Agent(event) => &event.parameters,
             Source::Task(input) | Source::Tool(input) => input,
         };
-        let mut path = Vec::new();
         for (list, part) in [
             (&self.query, RequestPart::Query),
             (&self.path, RequestPart::Path),
         ] {
             for (name, id) in list {
                 if let Some(value) = parameters.get(name) {
-                    path.push(PathSegment::Field(name.clone()));
                     self.rules
-                        .check(*id, value, &mut path)
+                        .check(*id, value, Trail::Field(name, &Trail::Root))
                         .map_err(|e| ActionError::from_decode(caller_part(invocation, part), &e))?;
-                    path.clear();
                 }
             }
         }
         if let Some(id) = self.body
             && let Some(body) = body_value(invocation)
         {
-            self.rules.check(id, body, &mut path).map_err(|e| {
+            self.rules.check(id, body, Trail::Root).map_err(|e| {
                 ActionError::from_decode(caller_part(invocation, RequestPart::Body), &e)
             })?;
         }
