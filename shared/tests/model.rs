@@ -699,3 +699,22 @@ async fn a_generic_model_documents_and_decodes_each_instance() {
         (200, json!({"items": [{"id": "Critical"}], "next": null}))
     );
 }
+
+/// What to do with a ticket.
+#[model]
+#[serde(rename_all = "snake_case")]
+enum Disposition {
+    /// Fix it now.
+    Fix,
+    /// Wait for the customer
+    Wait,
+    Drop,
+}
+
+#[test]
+fn variant_doc_comments_say_what_each_value_means() {
+    assert_eq!(
+        schema_of::<Disposition>()["description"],
+        "What to do with a ticket. fix: Fix it now; wait: Wait for the customer."
+    );
+}

@@ -64,6 +64,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                 ));
             }
             let mut names = Vec::new();
+            let mut meanings = Vec::new();
             for variant in &data.variants {
                 if !matches!(variant.fields, Fields::Unit) {
                     return Err(Error::new(
@@ -75,12 +76,26 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                 if attrs.skip {
                     continue;
                 }
-                names.push(attrs.rename.unwrap_or_else(|| {
+                let name = attrs.rename.unwrap_or_else(|| {
                     let name = variant.ident.to_string();
                     serde.rename_all.map_or(name.clone(), |r| r.variant(&name))
-                }));
+                });
+                // A variant's doc comment tells the model what the value means.
+                if let Some(meaning) = description(&variant.attrs) {
+                    meanings.push(format!("{name}: {}", meaning.trim_end_matches('.')));
+                }
+                names.push(name);
             }
-            expand_enum(&input.ident, &input.attrs, &names)
+            let mut text = description(&input.attrs).unwrap_or_default();
+            if !meanings.is_empty() {
+                let sep = match text.trim_end() {
+                    "" => "",
+                    t if t.ends_with('.') => " ",
+                    _ => ". ",
+                };
+                text = format!("{}{sep}{}.", text.trim_end(), meanings.join("; "));
+            }
+            expand_enum(&input.ident, (!text.is_empty()).then_some(text), &names)
         }
         Data::Union(_) => {
             return Err(Error::new(
@@ -414,9 +429,9 @@ fn expand_struct(
     })
 }
 
-fn expand_enum(ident: &syn::Ident, attrs: &[Attribute], names: &[String]) -> TokenStream {
+fn expand_enum(ident: &syn::Ident, description: Option<String>, names: &[String]) -> TokenStream {
     let p = private();
-    let description = match description(attrs) {
+    let description = match description {
         Some(text) => quote!(::core::option::Option::Some(#text)),
         None => quote!(::core::option::Option::None),
     };
