@@ -121,7 +121,10 @@ impl HandleKeys {
 
 async fn secret_key(arn: &str) -> Result<Vec<u8>, KeyError> {
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let out = aws_sdk_secretsmanager::Client::new(&sdk)
+    let client = aws_sdk_secretsmanager::config::Builder::from(&sdk)
+        .interceptor(actionkit::TraceHeader)
+        .build();
+    let out = aws_sdk_secretsmanager::Client::from_conf(client)
         .get_secret_value()
         .secret_id(arn)
         .send()

@@ -16,6 +16,11 @@ async fn main() -> ExitCode {
         }
     };
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_cloudwatchlogs::Client::new(&sdk);
+    // Every Logs call carries the invocation's X-Ray trace header.
+    let client = aws_sdk_cloudwatchlogs::Client::from_conf(
+        aws_sdk_cloudwatchlogs::config::Builder::from(&sdk)
+            .interceptor(actionkit::TraceHeader)
+            .build(),
+    );
     actionkit::serve(resolver(Arc::new(AppState { client, config }))).await
 }

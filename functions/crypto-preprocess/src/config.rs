@@ -115,12 +115,18 @@ impl Config {
     }
 
     /// The function: KMS, Secrets Manager and the payload store as
-    /// configured, with the AWS SDK configuration loaded once.
+    /// configured, with the AWS SDK configuration loaded once — and only
+    /// when one of them needs it: a local key with secrets given as values
+    /// starts without the SDK's configuration chain (cold start).
     pub async fn function(self) -> Resolver<Arc<AppState>> {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let mut sdk = None;
         let keys = match self.key {
             KeySetting::Kms(key_id) => KeyProvider::Kms {
-                client: aws_sdk_kms::Client::new(&sdk),
+                client: aws_sdk_kms::Client::from_conf(
+                    aws_sdk_kms::config::Builder::from(&sdk_config(&mut sdk).await)
+                        .interceptor(actionkit::TraceHeader)
+                        .build(),
+                ),
                 key_id,
             },
             KeySetting::Local(master) => {
@@ -130,11 +136,25 @@ impl Config {
                 KeyProvider::Local { master }
             }
         };
-        let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
-        let source = |setting: SecretSetting| match setting {
-            SecretSetting::SecretsManager(id) => SecretSource::secrets_manager(secrets.clone(), id),
-            SecretSetting::Value(value) => SecretSource::Env(value),
-            SecretSetting::Missing(what) => SecretSource::Missing(what),
+        let needs_secrets = [&self.webhook_secret, &self.token_key]
+            .iter()
+            .any(|s| matches!(s, SecretSetting::SecretsManager(_)));
+        let secrets = match needs_secrets {
+            true => Some(aws_sdk_secretsmanager::Client::from_conf(
+                aws_sdk_secretsmanager::config::Builder::from(&sdk_config(&mut sdk).await)
+                    .interceptor(actionkit::TraceHeader)
+                    .build(),
+            )),
+            false => None,
+        };
+        let source = |setting: SecretSetting| match (setting, &secrets) {
+            (SecretSetting::SecretsManager(id), Some(secrets)) => {
+                SecretSource::secrets_manager(secrets.clone(), id)
+            }
+            // Not reached: a Secrets Manager setting made `secrets` above.
+            (SecretSetting::SecretsManager(_), None) => SecretSource::Missing("the secret"),
+            (SecretSetting::Value(value), _) => SecretSource::Env(value),
+            (SecretSetting::Missing(what), _) => SecretSource::Missing(what),
         };
         let state = AppState {
             keys,
@@ -144,7 +164,11 @@ impl Config {
         let mut function = resolver(Arc::new(state));
         if self.payload_bucket {
             // Inputs and outputs over ~200 KiB travel through S3 (256 KiB per state).
-            let s3 = aws_sdk_s3::Client::new(&sdk);
+            let s3 = aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&sdk_config(&mut sdk).await)
+                    .interceptor(actionkit::TraceHeader)
+                    .build(),
+            );
             if let Some(store) =
                 actionkit::S3PayloadStore::from_env(s3, "crypto-preprocess/", MAX_DOCUMENT_BYTES)
             {
@@ -152,5 +176,17 @@ impl Config {
             }
         }
         function
+    }
+}
+
+/// The AWS SDK configuration, loaded on first need and then shared.
+async fn sdk_config(slot: &mut Option<aws_config::SdkConfig>) -> aws_config::SdkConfig {
+    match slot {
+        Some(sdk) => sdk.clone(),
+        None => {
+            let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            *slot = Some(sdk.clone());
+            sdk
+        }
     }
 }

@@ -58,7 +58,11 @@ impl Config {
             (Some(table), Some(sdk)) => {
                 tracing::info!(table = %table, "vendor master: DynamoDB");
                 AnyStore::Dynamo(DynamoStore::new(
-                    aws_sdk_dynamodb::Client::new(sdk),
+                    aws_sdk_dynamodb::Client::from_conf(
+                        aws_sdk_dynamodb::config::Builder::from(sdk)
+                            .interceptor(actionkit::TraceHeader)
+                            .build(),
+                    ),
                     table.clone(),
                 ))
             }
@@ -79,7 +83,11 @@ impl Config {
         if let Some(sdk) = sdk.filter(|_| self.payload_bucket) {
             // Batch results of ~700 bytes an item pass 256 KiB at a few
             // hundred items: larger outputs (and inputs) travel through S3.
-            let s3 = aws_sdk_s3::Client::new(&sdk);
+            let s3 = aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&sdk)
+                    .interceptor(actionkit::TraceHeader)
+                    .build(),
+            );
             if let Some(store) =
                 actionkit::S3PayloadStore::from_env(s3, "vendor-enrichment/", 16 << 20)
             {
