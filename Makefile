@@ -76,6 +76,9 @@ bench: $(STAMP)
 	@$(CARGO) bench --locked -p crypto-preprocess --bench crypto
 	@$(CARGO) build --quiet --release --locked --example query_cloudwatch
 	@$(PY) tests/tools/coldstart.py $(EXAMPLE) events/example/01-query-recent-errors.json
+	@echo "==> MCP: a tools/call round trip over stdio, per call, beside the same call through a function URL and as a Gateway invocation"
+	@$(CARGO) build --quiet --release --locked -p actionkit --features mcp --example query_cloudwatch
+	@$(CARGO) bench --locked -p actionkit --features mcp --bench mcp
 	@echo "==> ticket_triage: non-blank lines of the Rust example and its Powertools equivalent"
 	@$(CARGO) test --quiet --locked -p actionkit --test ticket_triage line_counts -- --nocapture | grep -o 'ticket_triage: .*'
 	@echo "==> cold start through the Runtime API stand-in (release builds)"

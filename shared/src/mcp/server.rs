@@ -23,6 +23,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use super::error::McpError;
 use crate::error::ActionError;
@@ -201,10 +202,18 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 call = calls.recv() => match call {
                     Some(call) => running.push(async move {
                         let mut context = context.clone();
-                        if context.request_id.is_empty() {
-                            context.request_id = format!("mcp-{}", call.id);
-                        }
-                        let result = self.mcp_call(call.params, call.output_schema, &context).await;
+                        // A function URL request is in its invocation's span
+                        // already; a stdio call gets one of its own.
+                        let span = if context.request_id.is_empty() {
+                            context.request_id = format!("mcp-{}", label_excerpt(&call.id));
+                            tracing::info_span!("invocation", request_id = %context.request_id)
+                        } else {
+                            tracing::Span::none()
+                        };
+                        let result = self
+                            .mcp_call(call.params, call.output_schema, &context)
+                            .instrument(span)
+                            .await;
                         // The client may have gone; nothing to tell it then.
                         let _ = call.reply.send(result);
                     }),

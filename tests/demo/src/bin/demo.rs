@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use std::sync::atomic::Ordering;
 
-use actionkit_demo::{INTERRUPTED, Stage, Step, Target, run, schemas};
+use actionkit_demo::{INTERRUPTED, Stage, Step, Target, mcp_steps, run, schemas};
 
 fn print_step(n: usize, step: &Step) {
     let mark = if step.ok { "✓" } else { "✗ UNEXPECTED" };
@@ -50,6 +50,16 @@ async fn scenario(target: Target) -> bool {
         stage.teardown(&mut |line| println!("  · {line}")).await;
         drop(stage);
         return false;
+    }
+    let mut steps = steps;
+    for step in tokio::task::block_in_place(|| mcp_steps(&stage)) {
+        if step.section != section {
+            section = step.section;
+            println!("\n== {section} ==");
+        }
+        n += 1;
+        print_step(n, &step);
+        steps.push(step);
     }
     println!("\n== Generated OpenAPI schemas (Bedrock profile) ==");
     let schema_results = schemas();
