@@ -101,6 +101,47 @@ impl RenameRule {
 #[cfg(test)]
 mod tests {
     use super::RenameRule::*;
+    use proptest::prelude::*;
+
+    /// Words as serde sees them in a PascalCase variant or snake_case field.
+    fn words() -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec("[a-z][a-z0-9]{0,6}", 1..5)
+    }
+
+    fn capitalized(word: &str) -> String {
+        let mut chars = word.chars();
+        chars.next().map_or_else(String::new, |c| {
+            c.to_ascii_uppercase().to_string() + chars.as_str()
+        })
+    }
+
+    proptest! {
+        /// Each rule renders the words of any name the way its name says.
+        #[test]
+        fn every_rule_spells_the_words_of_any_name(words in words()) {
+            let field = words.join("_");
+            let upper = field.to_ascii_uppercase();
+            let pascal: String = words.iter().map(|w| capitalized(w)).collect();
+            let camel = words[0].clone() + &words[1..].iter().map(|w| capitalized(w)).collect::<String>();
+            prop_assert_eq!(Snake.field(&field), field.clone());
+            prop_assert_eq!(ScreamingSnake.field(&field), upper.clone());
+            prop_assert_eq!(Kebab.field(&field), field.replace('_', "-"));
+            prop_assert_eq!(ScreamingKebab.field(&field), upper.replace('_', "-"));
+            prop_assert_eq!(Pascal.field(&field), pascal.clone());
+            prop_assert_eq!(Camel.field(&field), camel.clone());
+            prop_assert_eq!(Lower.field(&field), field.clone());
+            // Variants are written in PascalCase; digits start no new word.
+            if words.iter().all(|w| w.chars().all(|c| c.is_ascii_lowercase())) {
+                prop_assert_eq!(Snake.variant(&pascal), field.clone());
+                prop_assert_eq!(ScreamingSnake.variant(&pascal), upper.clone());
+                prop_assert_eq!(Kebab.variant(&pascal), field.replace('_', "-"));
+                prop_assert_eq!(Camel.variant(&pascal), camel);
+                prop_assert_eq!(Lower.variant(&pascal), pascal.to_ascii_lowercase());
+                prop_assert_eq!(Upper.variant(&pascal), pascal.to_ascii_uppercase());
+                prop_assert_eq!(Pascal.variant(&pascal), pascal);
+            }
+        }
+    }
 
     #[test]
     fn rules_match_serde() {
