@@ -813,3 +813,33 @@ fn model_declarations_are_enforced_where_they_are_declared() {
         "Body property `priority` must be one of low, high; received \"urgent\"."
     );
 }
+
+/// Map values are checked under their key, and a caller's long key is
+/// quoted back shortened like any value.
+#[test]
+fn map_values_are_checked_under_their_shortened_key() {
+    #[derive(Debug, Deserialize, ToSchema)]
+    #[allow(dead_code)]
+    struct Team {
+        /// Members by nickname.
+        members: std::collections::HashMap<String, Author>,
+    }
+    async fn team(Body(_): Body<Team>) -> Json<&'static str> {
+        Json("ok")
+    }
+    let r = Resolver::new("Teams").post("/teams", "Create a team", team);
+    let rt = runtime();
+    let key = "k".repeat(5_000);
+    let members = json!({ "ada": {"name": "Ada"}, key.clone(): {"name": "Bob", "level": 50} });
+    let event = with_body(
+        agent_api_event("Teams", "POST", "/teams", &[]),
+        &[("members", "object", &members.to_string())],
+    );
+    let refusal = rt.block_on(agent_answer(&r, event)).unwrap_err();
+    assert_eq!(refusal.rule.as_deref(), Some("maximum"), "{refusal:?}");
+    let parameter = refusal.parameter.unwrap();
+    assert!(parameter.starts_with("members.kkk"), "{parameter}");
+    assert!(parameter.ends_with(".level"), "{parameter}");
+    assert!(parameter.len() < 200, "{}", parameter.len());
+    assert!(refusal.message.len() < 600, "{}", refusal.message.len());
+}

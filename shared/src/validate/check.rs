@@ -37,7 +37,8 @@ impl Trail<'_> {
             match at {
                 Trail::Root => break,
                 Trail::Field(name, up) => {
-                    path.push(PathSegment::Field(name.to_owned()));
+                    // Map keys come from the caller: quoted back shortened.
+                    path.push(PathSegment::Field(truncate(name, MAX_QUOTED_CHARS)));
                     at = *up;
                 }
                 Trail::Index(i, up) => {
