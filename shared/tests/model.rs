@@ -718,3 +718,16 @@ fn variant_doc_comments_say_what_each_value_means() {
         "What to do with a ticket. fix: Fix it now; wait: Wait for the customer."
     );
 }
+
+/// Answers with an opaque reply type.
+#[action(GET "/opaque")]
+async fn opaque() -> impl actionkit::IntoReply {
+    Json("opaque")
+}
+
+#[tokio::test]
+async fn an_action_may_return_an_opaque_reply() {
+    let r = Resolver::new("Opaque").register(opaque);
+    let event = agent_api_event("Opaque", "GET", "/opaque", &[]);
+    assert_eq!(api_body(&answer(&r, event).await), (200, json!("opaque")));
+}

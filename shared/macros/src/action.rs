@@ -5,7 +5,7 @@
 //! `Resolver::register` takes (as dropshot's `#[endpoint]` does).
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 use syn::parse::{Parse, ParseStream, Parser as _};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -117,9 +117,12 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             }
         }
     }
-    let output = match &handler.sig.output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => ty.to_token_stream(),
+    // The reply bound, unless the type is opaque (`impl IntoReply`), which a
+    // where clause cannot name: `Action::new` checks it then.
+    let output_bound = match &handler.sig.output {
+        ReturnType::Default => quote!((): ::actionkit::IntoReply,),
+        ReturnType::Type(_, ty) if matches!(**ty, syn::Type::ImplTrait(_)) => quote!(),
+        ReturnType::Type(_, ty) => quote!(#ty: ::actionkit::IntoReply + 'static,),
     };
     let ident = handler.sig.ident.clone();
     let vis = handler.vis.clone();
@@ -167,7 +170,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         where
             __S: ::core::clone::Clone + ::core::marker::Send + ::core::marker::Sync + 'static,
             #(#arg_types: ::actionkit::FromInvocation<__S> + ::core::marker::Send + 'static,)*
-            #output: ::actionkit::IntoReply + 'static,
+            #output_bound
         {
             fn into_action(self) -> ::actionkit::Action<__S> {
                 #handler
