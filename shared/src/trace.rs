@@ -57,13 +57,15 @@ mod interceptor {
     /// reach their own downstream segments. Outside an invocation it does
     /// nothing.
     ///
-    /// Register it once, where the client is built:
+    /// Register it once, where the client is built — from an `SdkConfig`
+    /// that is `aws_sdk_s3::config::Builder::from(&sdk)`, then:
     ///
-    /// ```ignore
-    /// let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    /// let s3 = aws_sdk_s3::Client::from_conf(
-    ///     aws_sdk_s3::config::Builder::from(&sdk).interceptor(actionkit::TraceHeader).build(),
-    /// );
+    /// ```no_run
+    /// let config = aws_sdk_s3::Config::builder()
+    ///     .behavior_version_latest()
+    ///     .interceptor(actionkit::TraceHeader)
+    ///     .build();
+    /// let s3 = aws_sdk_s3::Client::from_conf(config);
     /// ```
     #[derive(Debug, Clone, Copy, Default)]
     pub struct TraceHeader;
