@@ -118,9 +118,17 @@ fn run(env: &[(&str, String)]) -> String {
         invocation("probe", json!({"task": "probe", "input": {}})),
         invocation("fail", json!({"task": "fail", "input": {}})),
         invocation("agent", agent_404),
+        StubInvocation {
+            request_id: "tool".into(),
+            client_context: Some(
+                json!({"custom": {"bedrockAgentCoreToolName": "probe___get_items_by_id"}})
+                    .to_string(),
+            ),
+            body: json!({"id": "x-2"}).to_string(),
+        },
     ]);
     let exit = stub.spawn(&probe(), env).wait(Duration::from_secs(60));
-    assert_eq!(stub.answers().len(), 3, "{}", exit.stderr);
+    assert_eq!(stub.answers().len(), 4, "{}", exit.stderr);
     exit.stdout
 }
 
@@ -133,7 +141,7 @@ fn every_invocation_prints_one_valid_emf_document() {
         ("PROBE_ENDPOINT", "http://127.0.0.1:9".into()),
     ]);
     let docs = metric_docs(&stdout);
-    assert_eq!(docs.len(), 3, "{stdout}");
+    assert_eq!(docs.len(), 4, "{stdout}");
     for doc in &docs {
         assert_eq!(doc["service"], "probe-service");
         assert_eq!(doc["Invocations"], 1);
@@ -171,6 +179,15 @@ fn every_invocation_prints_one_valid_emf_document() {
     );
     assert_eq!(
         (&docs[2]["ClientErrors"], &docs[2]["ServerErrors"]),
+        (&json!(1), &json!(0))
+    );
+    // A Gateway tool call answered 404 (`isError`): a client error of its tool.
+    assert_eq!(
+        (&docs[3]["mode"], &docs[3]["operation"]),
+        (&json!("tool"), &json!("probe___get_items_by_id"))
+    );
+    assert_eq!(
+        (&docs[3]["ClientErrors"], &docs[3]["ServerErrors"]),
         (&json!(1), &json!(0))
     );
 }
