@@ -45,13 +45,23 @@ pub(crate) fn read_client_context(raw: &[u8]) -> ReadClientContext {
     if raw.is_empty() {
         return ReadClientContext::default();
     }
-    let value = serde_json::from_slice::<Value>(raw).ok().or_else(|| {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(raw)
-            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(raw))
-            .ok()?;
-        serde_json::from_slice::<Value>(bytes.trim_ascii()).ok()
-    });
+    let value = serde_json::from_slice::<Value>(raw)
+        .ok()
+        .or_else(|| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(raw)
+                .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(raw))
+                .ok()?;
+            serde_json::from_slice::<Value>(bytes.trim_ascii()).ok()
+        })
+        .or_else(|| {
+            // Bytes that are not UTF-8 (a Latin-1 name in a propagated header):
+            // read with replacement characters rather than lose the tool name.
+            std::str::from_utf8(raw)
+                .is_err()
+                .then(|| serde_json::from_str::<Value>(&String::from_utf8_lossy(raw)).ok())
+                .flatten()
+        });
     let Some(Value::Object(object)) = value else {
         return ReadClientContext {
             context: None,
@@ -167,5 +177,14 @@ mod tests {
         assert_eq!(unreadable, ["custom", "client"]);
         let (context, unreadable) = read("");
         assert!(context.is_none() && unreadable.is_empty());
+        // Latin-1 bytes: not UTF-8, still read (with replacement characters).
+        let r = read_client_context(
+            b"{\"custom\":{\"bedrockAgentCoreToolName\":\"t___x\",\"u\":\"Zo\xeb\"}}",
+        );
+        let mut context = lambda_runtime::Context::default();
+        context.client_context = serde_json::from_value(r.context.unwrap()).unwrap();
+        let custom = context.client_context.unwrap().custom;
+        assert_eq!(custom["bedrockAgentCoreToolName"], "t___x");
+        assert_eq!(custom["u"], "Zo\u{fffd}");
     }
 }
