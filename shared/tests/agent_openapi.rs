@@ -169,12 +169,7 @@ async fn mistyped_values_name_parameter_value_and_type() {
             "a boolean (true or false)",
             "\"yes please\"",
         ),
-        (
-            "maybe",
-            "70000",
-            "a smaller whole number",
-            "\"70000\"",
-        ),
+        ("maybe", "70000", "a smaller whole number", "\"70000\""),
         ("numbers", "[1, x]", "a number", "\"x\""),
     ];
     for (name, value, expected, received) in cases {
