@@ -137,3 +137,115 @@ pub(crate) fn caller_part(invocation: &Invocation<'_>, part: RequestPart) -> Req
         Source::Agent(_) => part,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::decode::DecodeError;
+
+    fn body_rules(
+        schema: Value,
+        components: &[(&str, Value)],
+    ) -> Result<HandlerChecks, SchemaError> {
+        let mut doc = OperationDoc {
+            request_body: Some(schema),
+            ..OperationDoc::default()
+        };
+        for (name, schema) in components {
+            doc.components.insert((*name).to_owned(), schema.clone());
+        }
+        HandlerChecks::compile(&doc, "test::handler")
+    }
+
+    fn check(checks: &HandlerChecks, value: Value) -> Result<(), DecodeError> {
+        match checks.body {
+            Some(id) => checks.rules.check(id, &value, Trail::Root),
+            None => Ok(()),
+        }
+    }
+
+    #[test]
+    fn openapi_30_exclusive_flags_make_the_bound_exclusive() {
+        let checks = body_rules(
+            json!({"type": "number", "minimum": 0, "exclusiveMinimum": true, "maximum": 1}),
+            &[],
+        )
+        .unwrap();
+        assert!(check(&checks, json!(0)).is_err());
+        assert!(check(&checks, json!("0.5")).is_ok());
+        assert!(check(&checks, json!(1)).is_ok());
+        let err = check(&checks, json!(2)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the input must be greater than 0 and at most 1; received 2"
+        );
+    }
+
+    #[test]
+    fn rules_that_cannot_be_enforced_are_schema_errors() {
+        for schema in [
+            json!({"type": "string", "pattern": "(?<=a)b"}),
+            json!({"type": "integer", "multipleOf": 0}),
+            json!({"type": "integer", "maximum": "ten"}),
+            json!({"type": "string", "maxLength": -1}),
+        ] {
+            let err = body_rules(schema.clone(), &[]).unwrap_err();
+            assert!(
+                matches!(err, SchemaError::InvalidRule { .. }),
+                "{schema}: {err}"
+            );
+            assert!(
+                err.to_string()
+                    .starts_with("test::handler: the request body"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn recursive_references_compile_once_and_check_every_level() {
+        let node = json!({
+            "type": "object",
+            "properties": {
+                "label": {"type": "string", "maxLength": 3},
+                "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}
+            }
+        });
+        let checks = body_rules(
+            json!({"$ref": "#/components/schemas/Node"}),
+            &[("Node", node)],
+        )
+        .unwrap();
+        let deep =
+            json!({"label": "a", "children": [{"label": "b", "children": [{"label": "long"}]}]});
+        let err = check(&checks, deep).unwrap_err();
+        assert_eq!(err.path(), "children[0].children[0].label");
+    }
+
+    #[test]
+    fn a_null_branch_admits_null_and_the_other_branch_is_checked() {
+        let checks = body_rules(
+            json!({"type": "object", "properties": {"n": {"oneOf": [{"type": "null"}, {"type": "integer", "maximum": 5}]}}}),
+            &[],
+        )
+        .unwrap();
+        assert!(check(&checks, json!({"n": null})).is_ok());
+        assert!(check(&checks, json!({"n": "5"})).is_ok());
+        let err = check(&checks, json!({"n": "6"})).unwrap_err();
+        assert_eq!(err.path(), "n");
+        // A value of another type is the decoder's to refuse.
+        assert!(check(&checks, json!({"n": "six"})).is_ok());
+    }
+
+    #[test]
+    fn schemas_without_rules_check_nothing() {
+        let checks = body_rules(
+            json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "array", "items": {"type": "integer"}}}}),
+            &[],
+        )
+        .unwrap();
+        assert!(checks.is_empty());
+    }
+}
