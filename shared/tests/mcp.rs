@@ -304,7 +304,10 @@ fn bad_request() -> impl Strategy<Value = Bad> {
         prop_oneof![
             Just(json!({"jsonrpc": "1.0", "id": 1, "method": "tools/list"})),
             Just(json!({"id": 1, "method": "tools/list"})),
-            scalar.prop_map(|v| json!({"jsonrpc": "2.0", "id": 1, "method": v})),
+            // A method that is not a string (a string is an unknown method).
+            scalar
+                .prop_filter("not a string", |v| !v.is_string())
+                .prop_map(|v| json!({"jsonrpc": "2.0", "id": 1, "method": v})),
         ]
         .prop_map(Bad::NotJsonRpc),
     ]

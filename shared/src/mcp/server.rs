@@ -120,13 +120,13 @@ impl ServerHandler for ToolServer {
         };
         Err(match shape {
             Some(shape) => ErrorData::invalid_params(
-                format!("Invalid params for {method}: expected {shape}."),
+                format!("Invalid params for `{method}`: expected {shape}."),
                 None,
             ),
             None => ErrorData::new(
                 ErrorCode::METHOD_NOT_FOUND,
                 format!(
-                    "Method not found: {method}. This server offers initialize, ping, tools/list and tools/call."
+                    "Method not found: `{method}`. This server offers initialize, ping, tools/list and tools/call."
                 ),
                 None,
             ),
