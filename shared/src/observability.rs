@@ -54,10 +54,14 @@ pub fn init_tracing() {
 }
 
 /// [`init_tracing`] with an explicit format.
+///
+/// A binary started with `--mcp-stdio` (see [`serve`](crate::serve)) writes
+/// its logs to stderr in either format: its stdout is the MCP protocol.
 pub fn init_tracing_with(format: LogFormat) {
+    let stdout_is_protocol = std::env::args().nth(1).as_deref() == Some("--mcp-stdio");
     let writer = match format {
-        LogFormat::Json => BoxMakeWriter::new(std::io::stdout),
-        LogFormat::Text => BoxMakeWriter::new(std::io::stderr),
+        LogFormat::Json if !stdout_is_protocol => BoxMakeWriter::new(std::io::stdout),
+        LogFormat::Json | LogFormat::Text => BoxMakeWriter::new(std::io::stderr),
     };
     // Fails only when a subscriber is already installed: keep that one.
     let _ = tracing::subscriber::set_global_default(subscriber(format, filter(), writer));

@@ -102,7 +102,9 @@ fn assert_report(report: &Value) {
 
 #[test]
 fn the_official_client_over_stdio_lists_and_calls_every_tool() {
-    let env = env();
+    // JSON logs (Lambda's format) must not reach stdout: it is the protocol.
+    let mut env = env();
+    env.push(("AWS_LAMBDA_LOG_FORMAT", "JSON".into()));
     let report = mcp_client(
         McpTarget::Stdio {
             command: Path::new(BIN),
@@ -244,7 +246,10 @@ fn generated_bad_lines_over_stdio_get_errors_and_the_server_stays_up() {
         expected.push((i, code));
     }
     lines.push(json!({"jsonrpc": "2.0", "id": "last", "method": "tools/list"}).to_string());
-    let (answers, exited_cleanly) = mcp_stdio_raw(Path::new(BIN), &env(), &lines);
+    // With Lambda's JSON log format, the logs still stay off stdout.
+    let mut env = env();
+    env.push(("AWS_LAMBDA_LOG_FORMAT", "JSON".into()));
+    let (answers, exited_cleanly) = mcp_stdio_raw(Path::new(BIN), &env, &lines);
     assert!(exited_cleanly, "{answers:?}");
     let answer = |id: &Value| answers.iter().find(|a| &a["id"] == id).cloned();
     assert_eq!(

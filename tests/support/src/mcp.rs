@@ -77,7 +77,7 @@ pub fn mcp_client(target: McpTarget<'_>, calls: &Value) -> Value {
 ///
 /// # Panics
 ///
-/// When the server cannot be started, prints a line that is not JSON, or
+/// When the server cannot be started, prints a line that is not JSON-RPC, or
 /// takes longer than a minute.
 pub fn mcp_stdio_raw(
     command: &Path,
@@ -93,8 +93,11 @@ pub fn mcp_stdio_raw(
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
-            serde_json::from_str(l)
-                .unwrap_or_else(|e| panic!("stdout carries a non-JSON line ({e}): {l}\n{stderr}"))
+            let message: Value = serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("stdout carries a non-JSON line ({e}): {l}\n{stderr}"));
+            // A JSON log line on stdout would parse too: stdout is the protocol's alone.
+            assert_eq!(message["jsonrpc"], "2.0", "stdout carries a non-JSON-RPC line: {l}");
+            message
         })
         .collect();
     (answers, status)
