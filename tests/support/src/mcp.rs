@@ -96,7 +96,10 @@ pub fn mcp_stdio_raw(
             let message: Value = serde_json::from_str(l)
                 .unwrap_or_else(|e| panic!("stdout carries a non-JSON line ({e}): {l}\n{stderr}"));
             // A JSON log line on stdout would parse too: stdout is the protocol's alone.
-            assert_eq!(message["jsonrpc"], "2.0", "stdout carries a non-JSON-RPC line: {l}");
+            assert_eq!(
+                message["jsonrpc"], "2.0",
+                "stdout carries a non-JSON-RPC line: {l}"
+            );
             message
         })
         .collect();
