@@ -73,6 +73,8 @@ async fn agent_events_through_the_runtime_api() {
         r#"{"messageVersion":"1.0","actionGroup":"LogInsights","inputText":"hi"}"#,
     )
     .unwrap();
-    let error = tokio::task::block_in_place(|| watch.invoke("cloudwatch-query", &bad)).unwrap_err();
+    let error = tokio::task::block_in_place(|| watch.invoke("cloudwatch-query", &bad));
+    let _ = std::fs::remove_file(&bad);
+    let error = error.unwrap_err();
     assert!(error.contains("CloudWatchQuery.MalformedEvent"), "{error}");
 }

@@ -169,6 +169,8 @@ impl Drop for Moto {
 pub struct LambdaWatch {
     child: Child,
     port: u16,
+    /// Removed on drop with the emulator.
+    env_file: PathBuf,
 }
 
 impl LambdaWatch {
@@ -216,7 +218,11 @@ impl LambdaWatch {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start cargo lambda watch: {e}"));
         let stderr = child.stderr.take();
-        let mut watch = Self { child, port };
+        let mut watch = Self {
+            child,
+            port,
+            env_file,
+        };
         wait_for_port(
             port,
             &mut watch.child,
@@ -289,6 +295,7 @@ impl LambdaWatch {
 impl Drop for LambdaWatch {
     fn drop(&mut self) {
         kill_group(&mut self.child);
+        let _ = std::fs::remove_file(&self.env_file);
     }
 }
 
