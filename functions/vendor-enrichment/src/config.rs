@@ -8,7 +8,7 @@ use actionkit::Resolver;
 use crate::dynamo::DynamoStore;
 use crate::routes::{AnyStore, AppState, resolver};
 use crate::rules::{Rules, RulesError};
-use crate::store::BackgroundStore;
+use crate::store::EmbeddedStore;
 
 /// Everything the function can be told through its environment.
 #[derive(Debug, Clone)]
@@ -30,6 +30,9 @@ pub enum ConfigError {
     /// The rules file is unreadable or invalid.
     #[error("RULES_FILE: {0}")]
     Rules(#[from] RulesError),
+    /// The embedded vendor master does not parse (a build fault).
+    #[error("the embedded vendor master does not parse: {0}")]
+    Master(String),
 }
 
 impl Config {
@@ -63,9 +66,15 @@ impl Config {
                     table.clone(),
                 ))
             }
-            // Indexed on a blocking thread while the function asks for its
-            // first invocation: not init time (see BackgroundStore).
-            _ => AnyStore::Background(BackgroundStore::embedded(self.rules.clone())),
+            _ => {
+                let store = EmbeddedStore::embedded(&self.rules)
+                    .map_err(|e| ConfigError::Master(e.to_string()))?;
+                tracing::info!(
+                    vendors = store.len(),
+                    "vendor master: embedded file (set VENDOR_TABLE for DynamoDB)"
+                );
+                AnyStore::Embedded(store)
+            }
         };
         let mut function = resolver(Arc::new(AppState {
             store,

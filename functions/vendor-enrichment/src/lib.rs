@@ -26,7 +26,7 @@ pub use matcher::{Candidate, MatchMethod};
 pub use normalize::{NameKey, TokenClass, name_key, tax_key, token_class};
 pub use routes::{ACTION_GROUP, AnyStore, AppState, resolver};
 pub use rules::{Rules, RulesError};
-pub use store::{BackgroundStore, EmbeddedStore, LookupHits, LookupKeys, StoreError, VendorStore};
+pub use store::{EmbeddedStore, LookupHits, LookupKeys, StoreError, VendorStore};
 pub use vendor::{EMBEDDED_MASTER, Vendor, VendorMasterFile};
 
 /// The embedded vendor master, parsed.

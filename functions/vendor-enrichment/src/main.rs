@@ -1,7 +1,6 @@
 //! The Lambda entry point: rules, the vendor store and the payload store are
-//! set up once, at cold start (see `Config`; the embedded master is indexed
-//! on a blocking thread meanwhile, see `BackgroundStore`); a bad setting is
-//! reported to the Runtime API's init error.
+//! set up once, at cold start (see `Config`); a bad setting is reported to
+//! the Runtime API's init error.
 
 use std::process::ExitCode;
 

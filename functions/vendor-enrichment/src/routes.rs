@@ -14,9 +14,7 @@ use crate::item::LineItem;
 use crate::matcher::{Candidate, MatchMethod, match_items};
 use crate::normalize::{name_key, tax_key};
 use crate::rules::Rules;
-use crate::store::{
-    BackgroundStore, EmbeddedStore, LookupHits, LookupKeys, StoreError, VendorStore,
-};
+use crate::store::{EmbeddedStore, LookupHits, LookupKeys, StoreError, VendorStore};
 use crate::vendor::Vendor;
 
 /// The action group's name.
@@ -29,8 +27,6 @@ const MAX_AGENT_ITEMS: usize = 100;
 pub enum AnyStore {
     /// The embedded master file.
     Embedded(EmbeddedStore),
-    /// The embedded master file, indexed in the background at cold start.
-    Background(BackgroundStore),
     /// A DynamoDB table.
     Dynamo(DynamoStore),
 }
@@ -39,7 +35,6 @@ impl VendorStore for AnyStore {
     async fn lookup(&self, keys: &LookupKeys) -> Result<LookupHits, StoreError> {
         match self {
             AnyStore::Embedded(s) => s.lookup(keys).await,
-            AnyStore::Background(s) => s.lookup(keys).await,
             AnyStore::Dynamo(s) => s.lookup(keys).await,
         }
     }
@@ -50,7 +45,6 @@ impl VendorStore for AnyStore {
     ) -> Result<std::collections::HashMap<String, Arc<Vendor>>, StoreError> {
         match self {
             AnyStore::Embedded(s) => s.vendors(ids).await,
-            AnyStore::Background(s) => s.vendors(ids).await,
             AnyStore::Dynamo(s) => s.vendors(ids).await,
         }
     }

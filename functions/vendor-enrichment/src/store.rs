@@ -3,11 +3,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use actionkit::ActionError;
-use tokio::sync::OnceCell;
-use tokio::task::JoinHandle;
 
 use crate::normalize::{name_key, tax_keys};
 use crate::rules::Rules;
@@ -188,86 +186,5 @@ impl VendorStore for EmbeddedStore {
         ids: &BTreeSet<String>,
     ) -> Result<HashMap<String, Arc<Vendor>>, StoreError> {
         Ok(pick(&self.by_id, ids))
-    }
-}
-
-/// The embedded vendor master, parsed and indexed on a blocking thread
-/// started at cold start.
-///
-/// Indexing takes a few milliseconds of CPU. Done before the first `/next`,
-/// it is init time; done on a second core while the function asks for its
-/// first invocation and reads it, it is hidden: the first lookup waits only
-/// for what is left. Built in one piece, then read-only, as
-/// [`EmbeddedStore`].
-///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use std::collections::BTreeSet;
-/// use vendor_enrichment::{BackgroundStore, Rules, VendorStore};
-///
-/// let store = BackgroundStore::embedded(Rules::embedded().unwrap());
-/// let ids = BTreeSet::from(["V-10001".to_owned()]);
-/// assert_eq!(store.vendors(&ids).await.unwrap().len(), 1);
-/// # });
-/// ```
-#[derive(Debug)]
-pub struct BackgroundStore {
-    built: OnceCell<Result<EmbeddedStore, StoreError>>,
-    job: Mutex<Option<JoinHandle<Result<EmbeddedStore, StoreError>>>>,
-}
-
-impl BackgroundStore {
-    /// Starts indexing the embedded master (`data/vendors.json`) under
-    /// `rules`. Must be called inside a Tokio runtime.
-    pub fn embedded(rules: Rules) -> Self {
-        let job = tokio::task::spawn_blocking(move || {
-            let store = EmbeddedStore::embedded(&rules).map_err(|e| {
-                StoreError(format!("the embedded vendor master does not parse: {e}"))
-            })?;
-            tracing::info!(
-                vendors = store.len(),
-                "vendor master: embedded file indexed (set VENDOR_TABLE for DynamoDB)"
-            );
-            Ok(store)
-        });
-        Self {
-            built: OnceCell::new(),
-            job: Mutex::new(Some(job)),
-        }
-    }
-
-    /// The index, once built: the first caller awaits the job, the others
-    /// wait for it.
-    async fn store(&self) -> Result<&EmbeddedStore, StoreError> {
-        let built = self
-            .built
-            .get_or_init(|| async {
-                let job = self.job.lock().ok().and_then(|mut job| job.take());
-                match job {
-                    Some(job) => job.await.unwrap_or_else(|_| {
-                        Err(StoreError(
-                            "indexing the embedded vendor master failed".into(),
-                        ))
-                    }),
-                    None => Err(StoreError(
-                        "indexing the embedded vendor master was abandoned".into(),
-                    )),
-                }
-            })
-            .await;
-        built.as_ref().map_err(Clone::clone)
-    }
-}
-
-impl VendorStore for BackgroundStore {
-    async fn lookup(&self, keys: &LookupKeys) -> Result<LookupHits, StoreError> {
-        self.store().await?.lookup(keys).await
-    }
-
-    async fn vendors(
-        &self,
-        ids: &BTreeSet<String>,
-    ) -> Result<HashMap<String, Arc<Vendor>>, StoreError> {
-        self.store().await?.vendors(ids).await
     }
 }
