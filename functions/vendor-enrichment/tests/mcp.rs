@@ -232,13 +232,22 @@ fn generated_bad_lines_over_stdio_get_errors_and_the_server_stays_up() {
             "clientInfo": {"name": "raw", "version": "1"}}})
         .to_string(),
         json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string(),
-        // Lines that are not one JSON-RPC message at all: no id to answer,
-        // so no answer; the session must go on.
+        // Lines that are not one JSON-RPC message at all: answered with
+        // id null (JSON-RPC 2.0, section 5), and the session goes on.
         "{not json".to_owned(),
         "[]".to_owned(),
         json!([{"jsonrpc": "2.0", "id": "batch", "method": "tools/list"}]).to_string(),
     ];
+    let mut unaddressed = vec![-32700, -32600, -32600];
+    let garbage = "[^\\n\\r]{1,60}".prop_filter("not JSON", |l| {
+        serde_json::from_str::<Value>(l.trim()).is_err() && !l.trim().is_empty()
+    });
+    for _ in 0..12 {
+        lines.push(garbage.new_tree(&mut runner).unwrap().current());
+        unaddressed.push(-32700);
+    }
     let mut expected = Vec::new();
+    let offset = lines.len();
     for i in 0..40 {
         let (mut message, code) = strategy.new_tree(&mut runner).unwrap().current();
         message["id"] = json!(i);
@@ -251,6 +260,12 @@ fn generated_bad_lines_over_stdio_get_errors_and_the_server_stays_up() {
     env.push(("AWS_LAMBDA_LOG_FORMAT", "JSON".into()));
     let (answers, exited_cleanly) = mcp_stdio_raw(Path::new(BIN), &env, &lines);
     assert!(exited_cleanly, "{answers:?}");
+    let refused: Vec<i64> = answers
+        .iter()
+        .filter(|a| a["id"].is_null())
+        .filter_map(|a| a["error"]["code"].as_i64())
+        .collect();
+    assert_eq!(refused, unaddressed, "{answers:?}");
     let answer = |id: &Value| answers.iter().find(|a| &a["id"] == id).cloned();
     assert_eq!(
         answer(&json!("init")).unwrap()["result"]["serverInfo"]["name"],
@@ -260,7 +275,7 @@ fn generated_bad_lines_over_stdio_get_errors_and_the_server_stays_up() {
         let a = answer(&json!(i)).unwrap_or_else(|| {
             panic!(
                 "no answer to {}",
-                lines[i + 5].chars().take(300).collect::<String>()
+                lines[i + offset].chars().take(300).collect::<String>()
             )
         });
         match code {

@@ -16,6 +16,8 @@
 mod error;
 #[cfg(feature = "mcp")]
 mod http;
+// The stdin lines rmcp would leave unanswered.
+mod lines;
 #[cfg(feature = "mcp")]
 mod server;
 #[cfg(feature = "mcp")]

@@ -31,9 +31,11 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     pub async fn serve_mcp_stdio(&self) -> Result<(), McpError> {
         let (server, calls) = ToolServer::new(self)?;
         tracing::info!(action_group = self.action_group(), "serving MCP on stdio");
+        // Lines rmcp would drop unanswered are answered by the filter.
+        let (reads, writes, pump) = super::lines::filtered(tokio::io::stdin(), tokio::io::stdout());
         let session = async move {
             let running = server
-                .serve(rmcp::transport::stdio())
+                .serve((reads, writes))
                 .await
                 .map_err(|e| McpError::Transport(e.to_string()))?;
             let reason = running
@@ -41,12 +43,14 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 .await
                 .map_err(|e| McpError::Transport(e.to_string()))?;
             tracing::info!(?reason, "MCP session ended");
-            Ok(())
+            Ok::<(), McpError>(())
         };
         // The runner stops when the session (every copy of the handler,
         // hence every sender) is gone.
         let context = Context::default();
-        let (outcome, ()) = tokio::join!(session, self.run_mcp_calls(calls, &context));
-        outcome
+        let (outcome, (), pumped) =
+            tokio::join!(session, self.run_mcp_calls(calls, &context), pump);
+        outcome?;
+        pumped.map_err(|e| McpError::Transport(e.to_string()))
     }
 }
