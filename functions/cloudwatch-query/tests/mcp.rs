@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use actionkit_testkit::{McpTarget, Moto, mcp_client};
+use actionkit_testkit::{Moto, mcp_stdio_session};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cloudwatch-query");
@@ -38,25 +38,7 @@ async fn the_official_client_over_stdio_lists_and_calls_every_tool() {
         {"name": "get_query_results", "arguments": {"log_group": common::API}, "arguments_from": {"query_id": [2, "query_id"]}},
         {"name": "get_query_results", "arguments": {"query_id": "forged", "log_group": common::API}},
     ]);
-    let report = tokio::task::block_in_place(|| {
-        mcp_client(
-            McpTarget::Stdio {
-                command: Path::new(BIN),
-                args: &["--mcp-stdio"],
-                env: &env,
-            },
-            &calls,
-        )
-    });
-    let schema = std::process::Command::new(BIN)
-        .arg("--tool-schema")
-        .output()
-        .unwrap();
-    let schema: Value = serde_json::from_slice(&schema.stdout).unwrap();
-    assert_eq!(
-        report["tools"], schema,
-        "tools/list is the Gateway tool schema"
-    );
+    let report = tokio::task::block_in_place(|| mcp_stdio_session(Path::new(BIN), &env, &calls));
     assert_eq!(report["server_info"]["name"], "LogInsights");
     let r = report["results"].as_array().unwrap();
     assert_eq!(r.len(), 9, "{report}");

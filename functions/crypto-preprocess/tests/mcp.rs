@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use actionkit_testkit::{McpTarget, mcp_client};
+use actionkit_testkit::{mcp_stdio_raw, mcp_stdio_session};
 use base64::Engine;
 use serde_json::{Value, json};
 
@@ -31,24 +31,8 @@ fn the_official_client_over_stdio_lists_and_calls_every_tool() {
             "text": "Mail jane.doe@example.com or call +44 20 7946 0958."}},
         {"name": "pseudonymize", "arguments": {"text": "no document id"}},
     ]);
-    let report = mcp_client(
-        McpTarget::Stdio {
-            command: Path::new(BIN),
-            args: &["--mcp-stdio"],
-            env: &env,
-        },
-        &calls,
-    );
-    let schema = std::process::Command::new(BIN)
-        .arg("--tool-schema")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .unwrap();
-    let schema: Value = serde_json::from_slice(&schema.stdout).unwrap();
-    assert_eq!(
-        report["tools"], schema,
-        "tools/list is the Gateway tool schema"
-    );
+    let report = mcp_stdio_session(Path::new(BIN), &env, &calls);
+    let schema = &report["tools"];
     let tools: Vec<&str> = schema
         .as_array()
         .unwrap()
@@ -83,5 +67,60 @@ fn the_official_client_over_stdio_lists_and_calls_every_tool() {
         assert_eq!(r[i]["is_error"], true, "call {i}: {}", r[i]);
         let error: Value = serde_json::from_str(r[i]["text"].as_str().unwrap()).unwrap();
         assert_eq!(error["status"], 400, "call {i}: {error}");
+    }
+}
+
+/// A notification or a response before `initialize` (a client that is
+/// eager, or replays its log) is dropped: the session goes on and the
+/// `initialize` that follows is answered, then every later request.
+#[test]
+fn what_needs_no_answer_before_initialize_does_not_end_the_session() {
+    let env = [
+        ("AWS_REGION", "us-east-1".to_owned()),
+        (
+            "LOCAL_MASTER_KEY",
+            base64::engine::general_purpose::STANDARD.encode([4u8; 32]),
+        ),
+    ];
+    let before = [
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 9}}),
+        json!({"jsonrpc": "2.0", "id": 7, "result": {}}),
+        json!({"jsonrpc": "2.0", "id": 8, "error": {"code": -1, "message": "m"}}),
+        json!({"jsonrpc": "2.0", "id": "early-ping", "method": "ping"}),
+    ];
+    // Each prefix of what comes before, in every order of two, so that no
+    // one message happens to be the one that works.
+    let mut openings: Vec<Vec<Value>> = before.iter().map(|m| vec![m.clone()]).collect();
+    for a in &before {
+        for b in &before {
+            openings.push(vec![a.clone(), b.clone()]);
+        }
+    }
+    for opening in openings {
+        let mut lines: Vec<String> = opening.iter().map(Value::to_string).collect();
+        lines.push(
+            json!({"jsonrpc": "2.0", "id": "init", "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "raw", "version": "1"}}})
+            .to_string(),
+        );
+        lines.push(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string());
+        lines.push(json!({"jsonrpc": "2.0", "id": "list", "method": "tools/list"}).to_string());
+        let (answers, exited_cleanly) = mcp_stdio_raw(Path::new(BIN), &env, &lines);
+        assert!(exited_cleanly, "{opening:?}: {answers:?}");
+        let answer = |id: &str| answers.iter().find(|a| a["id"] == id);
+        assert!(
+            answer("init").is_some_and(|a| a["result"]["serverInfo"].is_object()),
+            "{opening:?}: {answers:?}"
+        );
+        assert_eq!(
+            answer("list").map(|a| a["result"]["tools"].as_array().map(Vec::len)),
+            Some(Some(2)),
+            "{opening:?}: {answers:?}"
+        );
+        if opening.iter().any(|m| m["id"] == "early-ping") {
+            assert!(answer("early-ping").is_some(), "{answers:?}");
+        }
     }
 }

@@ -20,7 +20,7 @@ pub use events::{
 };
 pub use http::{HttpMessage, aws_json, moto_auth, read_message, send};
 pub use logs::CapturedLogs;
-pub use mcp::{McpTarget, mcp_client, mcp_stdio_raw};
+pub use mcp::{McpTarget, mcp_client, mcp_stdio_raw, mcp_stdio_session};
 pub use router::LambdaRouter;
 pub use runtime_api::{FunctionExit, RuntimeApiStub, StubAnswer, StubInvocation, StubbedFunction};
 
@@ -49,31 +49,98 @@ pub fn venv_tool(name: &str) -> PathBuf {
     path
 }
 
-/// A port that was free a moment ago on 127.0.0.1.
+/// A port that was free a moment ago on 127.0.0.1, below the kernel's
+/// ephemeral range and never handed out twice by this process.
+///
+/// Why not `bind(0)`: that returns an ephemeral port, and while a server is
+/// still starting, a probe's own outgoing connection (or another test's) may
+/// take that port as its source — Linux then "connects" the probe to itself,
+/// the server's later `bind` fails, and the test meets "connection refused"
+/// after a readiness check that passed.
 pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port on 127.0.0.1: {e}"))
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const FIRST: u16 = 20_000;
+    const SPAN: u16 = 12_000; // 20000..32000, below 32768 (ip_local_port_range)
+    // Test binaries run at the same time: start each at its own offset.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let seed = (std::process::id() % u32::from(SPAN)) as u16;
+    for _ in 0..SPAN {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = FIRST + (seed.wrapping_add(n.wrapping_mul(7))) % SPAN;
+        if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port on 127.0.0.1 in {FIRST}..{}", FIRST + SPAN);
 }
 
-fn wait_for_port(port: u16, child: &mut Child, what: &str, timeout: Duration) {
+/// Whether a server now listens on `addr`: a connection whose far end is not
+/// its own near end (see [`free_port`] on self-connection).
+fn listening(addr: &SocketAddr) -> bool {
+    TcpStream::connect_timeout(addr, Duration::from_millis(200))
+        .is_ok_and(|s| s.local_addr().ok() != s.peer_addr().ok())
+}
+
+/// Waits until `child` listens on `port`. `Err` carries the child's stderr
+/// when it exited first (a port taken between [`free_port`] and its `bind`).
+fn wait_for_port(
+    port: u16,
+    child: &mut Child,
+    what: &str,
+    timeout: Duration,
+) -> Result<(), String> {
     let started = Instant::now();
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     while started.elapsed() < timeout {
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return;
+        let exited = child.try_wait().ok().flatten();
+        if exited.is_none() && listening(&addr) {
+            return Ok(());
         }
-        if let Ok(Some(status)) = child.try_wait() {
+        if let Some(status) = exited {
             let mut err = String::new();
             if let Some(mut stderr) = child.stderr.take() {
                 let _ = stderr.read_to_string(&mut err);
             }
-            panic!("{what} exited with {status} before listening on {port}: {err}");
+            return Err(format!(
+                "{what} exited with {status} before listening on {port}: {err}"
+            ));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
     panic!("{what} did not listen on 127.0.0.1:{port} within {timeout:?}");
+}
+
+/// Spawns the server `command(port)` builds (as its own process group) on
+/// a [`free_port`] and waits until it listens; a server that exits first
+/// (its port taken in between) is retried on another port. Its stderr is
+/// drained from then on, so that a chatty server never blocks.
+fn start_listening(
+    what: &str,
+    timeout: Duration,
+    mut command: impl FnMut(u16) -> Command,
+) -> (Child, u16) {
+    let mut failures = Vec::new();
+    for _ in 0..3 {
+        let port = free_port();
+        let mut command = command(port);
+        command.stderr(Stdio::piped());
+        let mut child = group_leader(&mut command)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        match wait_for_port(port, &mut child, what, timeout) {
+            Ok(()) => {
+                if let Some(stderr) = child.stderr.take() {
+                    std::thread::spawn(move || BufReader::new(stderr).lines().for_each(drop));
+                }
+                return (child, port);
+            }
+            Err(failure) => {
+                kill_group(&mut child);
+                failures.push(failure);
+            }
+        }
+    }
+    panic!("{what} did not start: {}", failures.join("; "));
 }
 
 /// Kills a process group: the child was started as its own group leader.
@@ -115,37 +182,24 @@ impl Moto {
     /// [`Moto::start`] with extra environment for the server (`MOTO_PORT`
     /// sends its Step Functions interpreter's calls elsewhere).
     pub fn start_with_env(env: &[(&str, String)]) -> Self {
-        let port = free_port();
-        let mut command = Command::new(venv_tool("python"));
-        command
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = group_leader(&mut command)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start moto: {e}"));
-        // Keep draining stderr so that a chatty server never blocks.
-        let stderr = child.stderr.take();
-        let mut moto = Self { child, port };
-        wait_for_port(
-            port,
-            &mut moto.child,
-            "moto server",
-            Duration::from_secs(30),
-        );
-        if let Some(stderr) = stderr {
-            std::thread::spawn(move || BufReader::new(stderr).lines().for_each(drop));
-        }
-        moto
+        let python = venv_tool("python");
+        let (child, port) = start_listening("moto server", Duration::from_secs(30), |port| {
+            let mut command = Command::new(&python);
+            command
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .args([
+                    "-m",
+                    "moto.server",
+                    "-H",
+                    "127.0.0.1",
+                    "-p",
+                    &port.to_string(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null());
+            command
+        });
+        Self { child, port }
     }
 
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
@@ -184,8 +238,13 @@ impl LambdaWatch {
     /// [`LambdaWatch::start`] for the crate or workspace in `dir` (a crate
     /// outside this workspace, say).
     pub fn start_in(dir: &Path, env: &[(&str, String)]) -> Self {
-        let port = free_port();
-        let env_file = std::env::temp_dir().join(format!("actionkit-watch-{port}.env"));
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static WATCHES: AtomicU32 = AtomicU32::new(0);
+        let env_file = std::env::temp_dir().join(format!(
+            "actionkit-watch-{}-{}.env",
+            std::process::id(),
+            WATCHES.fetch_add(1, Ordering::Relaxed)
+        ));
         // Quoted: the env-file parser refuses unquoted `=` (base64 padding).
         let text: String = env
             .iter()
@@ -193,46 +252,36 @@ impl LambdaWatch {
             .collect();
         std::fs::write(&env_file, text)
             .unwrap_or_else(|e| panic!("cannot write {}: {e}", env_file.display()));
-        let mut command = Command::new(venv_tool("cargo-lambda"));
-        command
-            .args([
-                "lambda",
-                "watch",
-                // A test runs the functions as they were when it started:
-                // an edit elsewhere in the checkout must not rebuild them
-                // under a running test.
-                "--ignore-changes",
-                "--invoke-address",
-                "127.0.0.1",
-                "--invoke-port",
-                &port.to_string(),
-            ])
-            .arg("--env-file")
-            .arg(&env_file)
-            .current_dir(dir)
-            .env("PATH", path_with_venv())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut child = group_leader(&mut command)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start cargo lambda watch: {e}"));
-        let stderr = child.stderr.take();
-        let mut watch = Self {
+        let cargo_lambda = venv_tool("cargo-lambda");
+        let (child, port) =
+            start_listening("cargo lambda watch", Duration::from_secs(60), |port| {
+                let mut command = Command::new(&cargo_lambda);
+                command
+                    .args([
+                        "lambda",
+                        "watch",
+                        // A test runs the functions as they were when it
+                        // started: an edit elsewhere in the checkout must not
+                        // rebuild them under a running test.
+                        "--ignore-changes",
+                        "--invoke-address",
+                        "127.0.0.1",
+                        "--invoke-port",
+                        &port.to_string(),
+                    ])
+                    .arg("--env-file")
+                    .arg(&env_file)
+                    .current_dir(dir)
+                    .env("PATH", path_with_venv())
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null());
+                command
+            });
+        Self {
             child,
             port,
             env_file,
-        };
-        wait_for_port(
-            port,
-            &mut watch.child,
-            "cargo lambda watch",
-            Duration::from_secs(60),
-        );
-        if let Some(stderr) = stderr {
-            std::thread::spawn(move || BufReader::new(stderr).lines().for_each(drop));
         }
-        watch
     }
 
     /// The emulator's port.
@@ -345,4 +394,56 @@ macro_rules! moto_client {
         let adjust: fn($krate::config::Builder) -> $krate::config::Builder = $adjust;
         $krate::Client::from_conf(adjust(builder).build())
     }};
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_ports_are_outside_the_ephemeral_range_and_never_repeat() {
+        let range = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .ok()
+            .and_then(|text| {
+                let mut parts = text.split_whitespace().map(str::parse::<u16>);
+                Some((parts.next()?.ok()?, parts.next()?.ok()?))
+            })
+            .unwrap_or((32_768, 60_999));
+        let ports: Vec<u16> = (0..500).map(|_| free_port()).collect();
+        let distinct: std::collections::HashSet<_> = ports.iter().collect();
+        assert_eq!(distinct.len(), ports.len(), "a port was handed out twice");
+        assert!(
+            ports.iter().all(|p| *p < range.0 || *p > range.1),
+            "{ports:?} vs ephemeral {range:?}"
+        );
+    }
+
+    #[test]
+    fn a_server_that_cannot_bind_is_retried_on_another_port() {
+        // The first port offered is taken: the server fails to bind and
+        // exits, and the next attempt gets a fresh port.
+        let taken = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+        let taken_port = taken.local_addr().unwrap().port();
+        let mut attempts = 0;
+        let (mut child, port) =
+            start_listening("python http.server", Duration::from_secs(30), |port| {
+                attempts += 1;
+                let port = if attempts == 1 { taken_port } else { port };
+                let mut command = Command::new("python3");
+                command
+                    .args([
+                        "-m",
+                        "http.server",
+                        "--bind",
+                        "127.0.0.1",
+                        &port.to_string(),
+                    ])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null());
+                command
+            });
+        kill_group(&mut child);
+        assert_eq!(attempts, 2);
+        assert_ne!(port, taken_port);
+    }
 }

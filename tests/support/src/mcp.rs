@@ -71,6 +71,44 @@ pub fn mcp_client(target: McpTarget<'_>, calls: &Value) -> Value {
         .unwrap_or_else(|e| panic!("the MCP client printed no report ({e}):\n{stdout}\n{stderr}"))
 }
 
+/// An actionkit function binary as an MCP server over stdio: runs
+/// [`mcp_client`] against `bin --mcp-stdio` with `env`, checks that its
+/// `tools/list` is what `bin --tool-schema` prints (the Gateway tool schema),
+/// and returns the report.
+///
+/// # Panics
+///
+/// When the client fails, `--tool-schema` fails, or the two tool lists
+/// differ.
+pub fn mcp_stdio_session(bin: &Path, env: &[(&str, String)], calls: &Value) -> Value {
+    let report = mcp_client(
+        McpTarget::Stdio {
+            command: bin,
+            args: &["--mcp-stdio"],
+            env,
+        },
+        calls,
+    );
+    let out = Command::new(bin)
+        .arg("--tool-schema")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {} --tool-schema: {e}", bin.display()));
+    assert!(
+        out.status.success(),
+        "{} --tool-schema failed: {}",
+        bin.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let schema: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("--tool-schema printed no JSON: {e}"));
+    assert_eq!(
+        report["tools"], schema,
+        "tools/list is the Gateway tool schema"
+    );
+    report
+}
+
 /// Writes `lines` (raw JSON-RPC, one per line, as a stdio client would) to
 /// `command --mcp-stdio`, closes stdin, and returns every line the server
 /// wrote to stdout (parsed) and whether it exited successfully.
