@@ -6,7 +6,8 @@
 //! that is not a request object (a batch, a number, an object without
 //! `jsonrpc: "2.0"` and a `method`) gets `-32600`; the rest goes to rmcp
 //! (an oversized `tools/call` is answered there, with its id, as a tool
-//! error naming the limit). Both
+//! error naming the limit). A notification or response before `initialize`
+//! is dropped, since rmcp would end the session on it. Both
 //! kinds of answer reach stdout through one writer, a whole line at a time,
 //! so they never interleave.
 
@@ -17,12 +18,24 @@ use tokio::sync::mpsc;
 /// Room in each in-process pipe between the filter, rmcp and the writer.
 const PIPE_BYTES: usize = 64 * 1024;
 
-/// The JSON-RPC error answering `line`, or `None` when rmcp should read it.
-pub(crate) fn refusal(line: &[u8]) -> Option<Value> {
+/// What one stdin line is, as far as the filter cares.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Line {
+    /// Not a JSON-RPC message: answered with this error, never forwarded.
+    Refused(Value),
+    /// A request (`initialize` or not).
+    Request { initialize: bool },
+    /// A notification or a response: nothing answers it.
+    Unanswered,
+}
+
+/// Sorts `line`: the JSON-RPC error answering it, or which kind of message
+/// rmcp will read.
+pub(crate) fn screen(line: &[u8]) -> Line {
     let message: Value = match serde_json::from_slice(line) {
         Ok(message) => message,
         Err(_) => {
-            return Some(error(
+            return Line::Refused(error(
                 Value::Null,
                 -32700,
                 "Parse error: the line is not JSON.".into(),
@@ -35,7 +48,7 @@ pub(crate) fn refusal(line: &[u8]) -> Option<Value> {
         } else {
             "not a JSON-RPC object"
         };
-        return Some(error(
+        return Line::Refused(error(
             Value::Null,
             -32600,
             format!("Invalid Request: {what}."),
@@ -47,16 +60,19 @@ pub(crate) fn refusal(line: &[u8]) -> Option<Value> {
     };
     let is_response = fields.contains_key("result") || fields.contains_key("error");
     if fields.get("jsonrpc") != Some(&json!("2.0")) {
-        return Some(error(
+        return Line::Refused(error(
             id,
             -32600,
             "Invalid Request: `jsonrpc` must be \"2.0\".".into(),
         ));
     }
     match fields.get("method") {
-        Some(Value::String(_)) => None,
-        None if is_response => None,
-        _ => Some(error(
+        Some(Value::String(method)) if fields.contains_key("id") => Line::Request {
+            initialize: method == "initialize",
+        },
+        Some(Value::String(_)) => Line::Unanswered,
+        None if is_response => Line::Unanswered,
+        _ => Line::Refused(error(
             id,
             -32600,
             "Invalid Request: `method` must be a string.".into(),
@@ -95,6 +111,8 @@ where
     let read = async move {
         let mut lines = BufReader::new(input);
         let mut line = Vec::new();
+        // Whether an `initialize` request has gone to rmcp.
+        let mut initializing = false;
         loop {
             line.clear();
             if lines.read_until(b'\n', &mut line).await? == 0 {
@@ -104,15 +122,23 @@ where
             if text.is_empty() {
                 continue;
             }
-            match refusal(text) {
-                Some(answer) => {
+            match screen(text) {
+                Line::Refused(answer) => {
                     let _ = refusals.send(answer);
+                    continue;
                 }
-                None => {
-                    to_rmcp.write_all(text).await?;
-                    to_rmcp.write_all(b"\n").await?;
+                // rmcp ends the session on a notification or a response
+                // before `initialize`; JSON-RPC answers neither, so it is
+                // dropped (pings and other requests rmcp answers itself).
+                Line::Unanswered if !initializing => {
+                    tracing::debug!("MCP: a notification before initialize, ignored");
+                    continue;
                 }
+                Line::Request { initialize: true } => initializing = true,
+                Line::Request { .. } | Line::Unanswered => {}
             }
+            to_rmcp.write_all(text).await?;
+            to_rmcp.write_all(b"\n").await?;
         }
         // End of input: rmcp sees it, ends the session, and closes its side.
         to_rmcp.shutdown().await
@@ -179,17 +205,41 @@ mod tests {
             (b"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", None),
         ];
         for (line, code) in cases {
-            let answer = refusal(line);
-            assert_eq!(
-                answer
-                    .as_ref()
-                    .map(|a| a["error"]["code"].as_i64().unwrap_or(0)),
-                code,
-                "{}",
-                String::from_utf8_lossy(line)
-            );
+            let code_of = match screen(line) {
+                Line::Refused(answer) => Some(answer["error"]["code"].as_i64().unwrap_or(0)),
+                _ => None,
+            };
+            assert_eq!(code_of, code, "{}", String::from_utf8_lossy(line));
         }
-        let id = refusal(b"{\"jsonrpc\":\"1.0\",\"id\":\"a\",\"method\":\"x\"}").unwrap();
+        let Line::Refused(id) = screen(b"{\"jsonrpc\":\"1.0\",\"id\":\"a\",\"method\":\"x\"}")
+        else {
+            panic!("a wrong jsonrpc version is refused");
+        };
         assert_eq!(id["id"], "a");
+    }
+
+    #[test]
+    fn requests_notifications_and_responses_are_told_apart() {
+        let cases: [(&[u8], Line); 4] = [
+            (
+                b"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\"}",
+                Line::Request { initialize: true },
+            ),
+            (
+                b"{\"jsonrpc\":\"2.0\",\"id\":\"x\",\"method\":\"tools/list\"}",
+                Line::Request { initialize: false },
+            ),
+            (
+                b"{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                Line::Unanswered,
+            ),
+            (
+                b"{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":1,\"message\":\"m\"}}",
+                Line::Unanswered,
+            ),
+        ];
+        for (line, kind) in cases {
+            assert_eq!(screen(line), kind, "{}", String::from_utf8_lossy(line));
+        }
     }
 }

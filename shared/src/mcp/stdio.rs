@@ -26,8 +26,9 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     /// # Errors
     ///
     /// [`McpError::Schema`] when the tools cannot be listed,
-    /// [`McpError::Transport`] when the session ends abnormally (the first
-    /// message is not `initialize`, stdin breaks).
+    /// [`McpError::Transport`] when the session ends abnormally (stdin or
+    /// stdout breaks). Lines that are not JSON-RPC are answered with
+    /// JSON-RPC errors and the session goes on.
     pub async fn serve_mcp_stdio(&self) -> Result<(), McpError> {
         let (server, calls) = ToolServer::new(self)?;
         tracing::info!(action_group = self.action_group(), "serving MCP on stdio");
