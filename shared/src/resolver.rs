@@ -205,6 +205,8 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     ///
     /// At registration (cold start), when the path is not a valid template
     /// or the same method and path are already registered.
+    /// Also when a rule its types document cannot be enforced (a `pattern`
+    /// the `regex` crate rejects), or its tool name is taken.
     pub fn route<H, Args>(
         self,
         method: Method,
@@ -281,6 +283,8 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     /// # Panics
     ///
     /// When a function with that name is already registered.
+    /// Also when a rule its types document cannot be enforced (a `pattern`
+    /// the `regex` crate rejects), or its tool name is taken.
     pub fn function<H, Args>(self, name: &str, operation: impl Into<Operation>, handler: H) -> Self
     where
         H: Handler<Args, S>,
@@ -332,7 +336,9 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
     ///
     /// # Panics
     ///
-    /// When a task with that name is already registered.
+    /// When a task with that name is already registered, or a rule its
+    /// types document cannot be enforced (a `pattern` the `regex` crate
+    /// rejects).
     pub fn task<H, Args>(self, name: &str, handler: H) -> Self
     where
         H: Handler<Args, S>,
