@@ -26,8 +26,30 @@ fn batch(c: &mut Criterion) {
             black_box(out.results.len())
         })
     });
+    // The same batch against the index built at run time (hash maps, as
+    // before the build-time index), for comparison.
+    let built = EmbeddedStore::new(embedded_vendors().expect("vendors"), &rules);
+    c.bench_function("enrich_1000_items_run_time_index", |b| {
+        b.iter(|| {
+            let out = runtime
+                .block_on(enrich(&built, &rules, black_box(&items), None))
+                .expect("enriched");
+            black_box(out.results.len())
+        })
+    });
+    // What a cold start does: with the embedded rules, the build-time index.
     c.bench_function("cold_start_index_embedded_master", |b| {
         b.iter(|| black_box(EmbeddedStore::embedded(&rules).expect("master").len()))
+    });
+    // What it did before, and still does for rules that index differently.
+    c.bench_function("run_time_index_embedded_master", |b| {
+        b.iter(|| {
+            let vendors = embedded_vendors().expect("vendors");
+            black_box(EmbeddedStore::new(vendors, &rules).len())
+        })
+    });
+    c.bench_function("cold_start_rules_embedded", |b| {
+        b.iter(|| black_box(Rules::embedded().expect("rules").currencies.len()))
     });
 }
 

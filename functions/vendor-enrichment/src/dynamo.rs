@@ -28,8 +28,9 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, PutRequest, WriteRequest};
 
+use crate::index::index_entries;
 use crate::rules::Rules;
-use crate::store::{LookupHits, LookupKeys, StoreError, VendorStore, index_entries};
+use crate::store::{LookupHits, LookupKeys, StoreError, VendorStore};
 use crate::vendor::Vendor;
 
 /// BatchGetItem's limit on keys per request.

@@ -1,5 +1,5 @@
 //! The vendor master store: one trait, two implementations (embedded file
-//! and DynamoDB), and the index keys both share.
+//! and DynamoDB).
 
 use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use actionkit::ActionError;
 
-use crate::normalize::{name_key, tax_keys};
+use crate::index::MasterIndex;
+use crate::prebuilt;
 use crate::rules::Rules;
 use crate::vendor::Vendor;
 
@@ -80,104 +81,135 @@ pub trait VendorStore: Send + Sync {
     ) -> impl Future<Output = Result<HashMap<String, Arc<Vendor>>, StoreError>> + Send;
 }
 
-/// The keys a vendor is found under; both stores are built from these.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndexEntries {
-    /// Normalized tax ids.
-    pub tax_ids: Vec<String>,
-    /// Normalized legal name and aliases.
-    pub names: Vec<String>,
-    /// Blocking keys of those names (whole words, prefixes, suffixes).
-    pub tokens: Vec<String>,
-}
-
-/// The index entries of one vendor.
-pub fn index_entries(vendor: &Vendor, rules: &Rules) -> IndexEntries {
-    let mut names = Vec::new();
-    let mut tokens = Vec::new();
-    for name in std::iter::once(&vendor.legal_name).chain(&vendor.aliases) {
-        let key = name_key(name, rules);
-        tokens.extend(key.blocking_keys(rules).into_iter().map(|k| k.key));
-        names.push(key.key);
-    }
-    names.sort();
-    names.dedup();
-    tokens.sort();
-    tokens.dedup();
-    IndexEntries {
-        tax_ids: tax_keys(&vendor.tax_id),
-        names,
-        tokens,
-    }
-}
-
-/// The embedded vendor master, indexed in memory at cold start.
+/// The vendor master held in memory: the embedded file, indexed at build
+/// time, or vendors given in code, indexed when the store is made.
 #[derive(Debug, Default)]
 pub struct EmbeddedStore {
-    by_id: HashMap<String, Arc<Vendor>>,
-    by_tax: HashMap<String, String>,
-    by_name: HashMap<String, Vec<String>>,
-    by_token: HashMap<String, Vec<String>>,
+    index: Index,
+}
+
+#[derive(Debug)]
+enum Index {
+    /// Indexed when the store was made.
+    Built {
+        vendors: Vec<Arc<Vendor>>,
+        index: Box<MasterIndex>,
+    },
+    /// The embedded master, indexed by `build.rs` (see `prebuilt`).
+    Prebuilt,
+}
+
+impl Default for Index {
+    fn default() -> Self {
+        Index::Built {
+            vendors: Vec::new(),
+            index: Box::default(),
+        }
+    }
 }
 
 impl EmbeddedStore {
-    /// Indexes `vendors`.
+    /// Indexes `vendors` (at run time: a master loaded or made by the caller).
+    ///
+    /// ```
+    /// use vendor_enrichment::{EmbeddedStore, Rules, embedded_vendors};
+    ///
+    /// let rules = Rules::embedded()?;
+    /// let store = EmbeddedStore::new(embedded_vendors()?, &rules);
+    /// assert!(!store.is_prebuilt());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(vendors: Vec<Vendor>, rules: &Rules) -> Self {
-        let mut store = Self::default();
-        for vendor in vendors {
-            let entries = index_entries(&vendor, rules);
-            let id = vendor.vendor_id.clone();
-            for tax in entries.tax_ids {
-                store.by_tax.entry(tax).or_insert_with(|| id.clone());
-            }
-            for name in entries.names {
-                store.by_name.entry(name).or_default().push(id.clone());
-            }
-            for token in entries.tokens {
-                store.by_token.entry(token).or_default().push(id.clone());
-            }
-            store.by_id.insert(id, Arc::new(vendor));
+        let index = Box::new(MasterIndex::build(&vendors, rules));
+        Self {
+            index: Index::Built {
+                vendors: vendors.into_iter().map(Arc::new).collect(),
+                index,
+            },
         }
-        store
     }
 
-    /// The embedded default master (`data/vendors.json`).
+    /// The embedded default master (`data/vendors.json`). With rules that
+    /// index names as the embedded ones do, this is the index `build.rs`
+    /// made, and costs nothing at cold start; with others (a `RULES_FILE`
+    /// with other word lists or abbreviations) the master is parsed and
+    /// indexed here.
+    ///
+    /// ```
+    /// use vendor_enrichment::{EmbeddedStore, Rules};
+    ///
+    /// let store = EmbeddedStore::embedded(&Rules::embedded()?)?;
+    /// assert!(store.is_prebuilt());
+    /// assert!(store.len() > 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn embedded(rules: &Rules) -> Result<Self, serde_json::Error> {
+        if prebuilt::built_with(rules) {
+            return Ok(Self {
+                index: Index::Prebuilt,
+            });
+        }
         let file: crate::vendor::VendorMasterFile =
             serde_json::from_str(crate::vendor::EMBEDDED_MASTER)?;
         Ok(Self::new(file.vendors, rules))
     }
 
+    /// Whether the index is the one made at build time.
+    ///
+    /// ```
+    /// use vendor_enrichment::{EmbeddedStore, Rules};
+    ///
+    /// let mut rules = Rules::embedded()?;
+    /// rules.abbreviations.insert("zqx".into(), "zqxyz".into());
+    /// assert!(!EmbeddedStore::embedded(&rules)?.is_prebuilt());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_prebuilt(&self) -> bool {
+        matches!(self.index, Index::Prebuilt)
+    }
+
     /// How many vendors it holds.
     pub fn len(&self) -> usize {
-        self.by_id.len()
+        match &self.index {
+            Index::Built { index, .. } => index.by_id.len(),
+            Index::Prebuilt => prebuilt::len(),
+        }
     }
 
     /// Whether it holds none.
     pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
+        self.len() == 0
     }
 }
 
-fn pick<K: AsRef<str>, V: Clone>(
-    map: &HashMap<String, V>,
-    keys: impl IntoIterator<Item = K>,
-) -> HashMap<String, V> {
-    keys.into_iter()
-        .filter_map(|k| {
-            map.get(k.as_ref())
-                .map(|v| (k.as_ref().to_owned(), v.clone()))
-        })
+/// The keys of `keys` that `find` finds, with what it found.
+fn pick<V>(keys: &BTreeSet<String>, find: impl Fn(&str) -> Option<V>) -> HashMap<String, V> {
+    keys.iter()
+        .filter_map(|k| Some((k.clone(), find(k)?)))
         .collect()
 }
 
 impl VendorStore for EmbeddedStore {
     async fn lookup(&self, keys: &LookupKeys) -> Result<LookupHits, StoreError> {
-        Ok(LookupHits {
-            vendors: pick(&self.by_id, &keys.ids),
-            tax_ids: pick(&self.by_tax, &keys.tax_ids),
-            names: pick(&self.by_name, &keys.names),
-            tokens: pick(&self.by_token, &keys.tokens),
+        Ok(match &self.index {
+            Index::Built { vendors, index } => {
+                let id = |at: &usize| vendors.get(*at).map(|v| v.vendor_id.clone());
+                let ids = |ats: &Vec<usize>| ats.iter().filter_map(id).collect();
+                LookupHits {
+                    vendors: pick(&keys.ids, |k| {
+                        index.by_id.get(k).and_then(|at| vendors.get(*at)).cloned()
+                    }),
+                    tax_ids: pick(&keys.tax_ids, |k| index.by_tax.get(k).and_then(id)),
+                    names: pick(&keys.names, |k| index.by_name.get(k).map(ids)),
+                    tokens: pick(&keys.tokens, |k| index.by_token.get(k).map(ids)),
+                }
+            }
+            Index::Prebuilt => LookupHits {
+                vendors: pick(&keys.ids, prebuilt::vendor),
+                tax_ids: pick(&keys.tax_ids, prebuilt::tax),
+                names: pick(&keys.names, prebuilt::name),
+                tokens: pick(&keys.tokens, prebuilt::token),
+            },
         })
     }
 
@@ -185,6 +217,57 @@ impl VendorStore for EmbeddedStore {
         &self,
         ids: &BTreeSet<String>,
     ) -> Result<HashMap<String, Arc<Vendor>>, StoreError> {
-        Ok(pick(&self.by_id, ids))
+        Ok(match &self.index {
+            Index::Built { vendors, index } => pick(ids, |k| {
+                index.by_id.get(k).and_then(|at| vendors.get(*at)).cloned()
+            }),
+            Index::Prebuilt => pick(ids, prebuilt::vendor),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prebuilt_and_the_run_time_store_answer_alike() {
+        let rules = Rules::embedded().unwrap();
+        let vendors = crate::embedded_vendors().unwrap();
+        let index = MasterIndex::build(&vendors, &rules);
+        let with_unknown = |keys: Vec<&String>| {
+            keys.into_iter()
+                .cloned()
+                .chain(["no such key".to_owned()])
+                .collect()
+        };
+        let keys = LookupKeys {
+            ids: with_unknown(index.by_id.keys().collect()),
+            tax_ids: with_unknown(index.by_tax.keys().collect()),
+            names: with_unknown(index.by_name.keys().collect()),
+            tokens: with_unknown(index.by_token.keys().collect()),
+        };
+        let prebuilt = EmbeddedStore::embedded(&rules).unwrap();
+        let built = EmbeddedStore::new(vendors, &rules);
+        assert!(prebuilt.is_prebuilt() && !built.is_prebuilt());
+        assert_eq!(prebuilt.len(), built.len());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let (a, b) = (
+                prebuilt.lookup(&keys).await.unwrap(),
+                built.lookup(&keys).await.unwrap(),
+            );
+            assert_eq!(a.vendors.len(), index.by_id.len());
+            assert_eq!(a.vendors, b.vendors);
+            assert_eq!(a.tax_ids, b.tax_ids);
+            assert_eq!(a.names, b.names);
+            assert_eq!(a.tokens, b.tokens);
+            assert_eq!(
+                prebuilt.vendors(&keys.ids).await.unwrap(),
+                built.vendors(&keys.ids).await.unwrap()
+            );
+        });
     }
 }
