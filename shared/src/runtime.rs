@@ -28,7 +28,7 @@ use lambda_runtime_api_client::{Client, build_request};
 use serde_json::value::RawValue;
 use tokio::task::JoinSet;
 
-use crate::client_context::read_client_context;
+use crate::client_context::{read_client_context, read_cognito_identity};
 use crate::failure::RuntimeFailure;
 use crate::metrics::{self, MetricsConfig};
 use crate::resolver::Resolver;
@@ -187,12 +187,21 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
 
     /// Answers one invocation and delivers the answer.
     async fn invoke(&self, headers: &HeaderMap, body: &[u8]) {
-        let Some(request_id) = header(headers, REQUEST_ID) else {
+        let Some(raw_id) = headers.get(REQUEST_ID).filter(|v| !v.is_empty()) else {
             // Nothing to answer to: the Runtime API broke its own contract.
-            tracing::error!("invocation without a request id; skipped");
+            // Lambda times the invocation out; the loop polls for the next.
+            tracing::error!(
+                "invocation without a Lambda-Runtime-Aws-Request-Id header: it cannot be \
+                 answered and is skipped"
+            );
             return;
         };
-        let trace_id: Option<Arc<str>> = header(headers, TRACE_ID).map(Into::into);
+        // Any bytes name the invocation: quoted into the answer's path, so an
+        // id the URI grammar refuses is still answered (and cannot reach
+        // another path).
+        let request_id = String::from_utf8_lossy(raw_id.as_bytes()).into_owned();
+        let id_path = percent_encoded(raw_id.as_bytes());
+        let trace_id: Option<Arc<str>> = trace_id_of(headers).map(Into::into);
         let cold_start = self.cold_start.swap(false, Ordering::Relaxed);
         let answer = with_trace_id(
             trace_id,
@@ -207,10 +216,10 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
         let reply = match answer {
             Ok(json) => request(
                 Method::POST,
-                &format!("/2018-06-01/runtime/invocation/{request_id}/response"),
+                &format!("/2018-06-01/runtime/invocation/{id_path}/response"),
                 Body::from(json.get().to_owned()),
             ),
-            Err(diagnostic) => error_request(&request_id, &diagnostic),
+            Err(diagnostic) => error_request(&id_path, &diagnostic),
         };
         match reply {
             Ok(req) => {
@@ -229,24 +238,19 @@ impl<S: Clone + Send + Sync + 'static> Worker<S> {
         body: &[u8],
     ) -> Result<Box<RawValue>, Diagnostic> {
         let resolver = &self.resolver;
-        match invocation_context(request_id, &self.config, headers) {
-            Ok(context) => match std::str::from_utf8(body) {
-                Ok(event) => AssertUnwindSafe(resolver.handle_json(event, context))
-                    .catch_unwind()
-                    .await
-                    .unwrap_or_else(|_| {
-                        tracing::error!(%request_id, "panic outside the handler");
-                        Err(resolver.failure(RuntimeFailure::Internal, "internal error"))
-                    }),
-                Err(_) => Err(resolver.failure(
-                    RuntimeFailure::MalformedEvent,
-                    "malformed event: the payload is not UTF-8 text",
-                )),
-            },
-            Err(why) => {
-                tracing::error!(%request_id, why, "invocation headers unreadable");
-                Err(resolver.failure(RuntimeFailure::MalformedEvent, why))
-            }
+        let context = invocation_context(request_id, &self.config, headers);
+        match std::str::from_utf8(body) {
+            Ok(event) => AssertUnwindSafe(resolver.handle_json(event, context))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| {
+                    tracing::error!(%request_id, "panic outside the handler");
+                    Err(resolver.failure(RuntimeFailure::Internal, "internal error"))
+                }),
+            Err(_) => Err(resolver.failure(
+                RuntimeFailure::MalformedEvent,
+                "malformed event: the payload is not UTF-8 text",
+            )),
         }
     }
 }
@@ -336,14 +340,15 @@ fn request(method: Method, path: &str, body: Body) -> Result<Request<Body>, http
         .body(body)
 }
 
-fn error_request(request_id: &str, diagnostic: &Diagnostic) -> Result<Request<Body>, http::Error> {
+/// `id_path` is the request id as [`percent_encoded`] quotes it.
+fn error_request(id_path: &str, diagnostic: &Diagnostic) -> Result<Request<Body>, http::Error> {
     let body = serde_json::json!({
         "errorType": diagnostic.error_type,
         "errorMessage": diagnostic.error_message,
     });
     let mut req = request(
         Method::POST,
-        &format!("/2018-06-01/runtime/invocation/{request_id}/error"),
+        &format!("/2018-06-01/runtime/invocation/{id_path}/error"),
         Body::from(body.to_string()),
     )?;
     req.headers_mut().insert(
@@ -353,11 +358,32 @@ fn error_request(request_id: &str, diagnostic: &Diagnostic) -> Result<Request<Bo
     Ok(req)
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+/// A path segment naming `bytes`: unreserved characters as they are,
+/// every other byte `%XX` (what the Runtime API decodes back).
+fn percent_encoded(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(*b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A trace header longer than this is not one X-Ray wrote (theirs are
+/// about 100 bytes): it would ride on every log line and every AWS SDK
+/// request of the invocation, and make the SDK's requests too large.
+const MAX_TRACE_ID_BYTES: usize = 1024;
+
+/// The invocation's trace header when it is one that can be passed on:
+/// visible ASCII (an HTTP header value) of at most [`MAX_TRACE_ID_BYTES`].
+fn trace_id_of(headers: &HeaderMap) -> Option<String> {
     headers
-        .get(name)
+        .get(TRACE_ID)
+        .filter(|v| !v.is_empty() && v.len() <= MAX_TRACE_ID_BYTES)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty())
         .map(str::to_owned)
 }
 
@@ -372,41 +398,42 @@ fn lossy_header(headers: &HeaderMap, name: &str) -> Option<String> {
 /// The invocation's [`Context`], built from the headers field by field so
 /// that no header content can fail it: `lambda_runtime`'s `Context::new`
 /// refuses a client context or Cognito identity it cannot parse (and
-/// panics on a missing deadline). The client context is read by
-/// [`read_client_context`]; what cannot be read is left out and logged
-/// once, by part name, never by value.
+/// panics on a missing deadline). The client context and the Cognito
+/// identity are read by [`read_client_context`] and
+/// [`read_cognito_identity`]; a deadline that is missing or not a number is
+/// 0, "no deadline" (as in an MCP stdio session). What cannot be read is
+/// left out and logged once, by part name, never by value.
 pub(crate) fn invocation_context(
     request_id: &str,
     config: &Arc<Config>,
     headers: &HeaderMap,
-) -> Result<Context, &'static str> {
-    let Some(deadline) = header(headers, DEADLINE).and_then(|d| d.trim().parse::<u64>().ok())
-    else {
-        return Err("the invocation has no valid deadline header");
-    };
+) -> Context {
     let mut unreadable = Vec::new();
     // `Context` is non-exhaustive: filled in from its default.
     let mut context = Context::default();
     context.request_id = request_id.to_owned();
-    context.deadline = deadline;
+    match lossy_header(headers, DEADLINE).map(|d| d.trim().parse::<u64>()) {
+        Some(Ok(deadline)) => context.deadline = deadline,
+        Some(Err(_)) | None => unreadable.push("deadline"),
+    }
     context.invoked_function_arn = lossy_header(headers, FUNCTION_ARN).unwrap_or_default();
-    context.xray_trace_id = lossy_header(headers, TRACE_ID);
+    context.xray_trace_id = trace_id_of(headers);
+    if context.xray_trace_id.is_none() && headers.get(TRACE_ID).is_some_and(|v| !v.is_empty()) {
+        unreadable.push("trace id");
+    }
     context.tenant_id = lossy_header(headers, TENANT_ID);
     context.env_config = Arc::clone(config);
     if let Some(raw) = headers.get(CLIENT_CONTEXT) {
         let read = read_client_context(raw.as_bytes());
-        unreadable.extend(read.unreadable.iter().map(|part| match *part {
-            "header" => "client context",
-            "custom" => "client context custom",
-            "environment" => "client context environment",
-            _ => "client context client",
-        }));
+        unreadable.extend(read.unreadable);
         // The value has exactly `ClientContext`'s shape, so this holds.
         context.client_context = read.context.and_then(|v| serde_json::from_value(v).ok());
     }
-    if let Some(raw) = headers.get(COGNITO_IDENTITY).filter(|v| !v.is_empty()) {
-        context.identity = serde_json::from_slice(raw.as_bytes()).ok();
-        if context.identity.is_none() {
+    if let Some(raw) = headers.get(COGNITO_IDENTITY) {
+        let (identity, broken) = read_cognito_identity(raw.as_bytes());
+        // The value has exactly `CognitoIdentity`'s shape, so this holds.
+        context.identity = identity.and_then(|v| serde_json::from_value(v).ok());
+        if broken {
             unreadable.push("cognito identity");
         }
     }
@@ -417,7 +444,7 @@ pub(crate) fn invocation_context(
             "invocation header parts unreadable; left out, the invocation is served"
         );
     }
-    Ok(context)
+    context
 }
 
 #[cfg(test)]
@@ -442,7 +469,6 @@ mod tests {
 
     fn custom(raw: &[u8]) -> std::collections::HashMap<String, String> {
         invocation_context("id", &config(), &headers(raw))
-            .unwrap()
             .client_context
             .map(|c| c.custom)
             .unwrap_or_default()
@@ -481,13 +507,64 @@ mod tests {
         }
     }
 
+    /// `lambda_runtime` panics without a deadline; here the invocation is
+    /// served with none (0, as in an MCP stdio session).
     #[test]
-    fn a_missing_deadline_is_an_error_not_a_panic() {
+    fn a_missing_or_unreadable_deadline_is_no_deadline() {
         let mut h = headers(b"{}");
         h.remove(DEADLINE);
-        assert!(invocation_context("id", &config(), &h).is_err());
-        h.insert(DEADLINE, HeaderValue::from_static("soon"));
-        assert!(invocation_context("id", &config(), &h).is_err());
+        assert_eq!(invocation_context("id", &config(), &h).deadline, 0);
+        for bad in [
+            &b"soon"[..],
+            b"-1",
+            b"1.5e12",
+            b"99999999999999999999999",
+            b"\xff1",
+        ] {
+            h.insert(DEADLINE, HeaderValue::from_bytes(bad).unwrap());
+            assert_eq!(invocation_context("id", &config(), &h).deadline, 0);
+        }
+        h.insert(DEADLINE, HeaderValue::from_static(" 4102444800000 "));
+        assert_eq!(
+            invocation_context("id", &config(), &h).deadline,
+            4_102_444_800_000
+        );
+    }
+
+    #[test]
+    fn request_ids_are_quoted_into_the_answer_path() {
+        assert_eq!(percent_encoded(b"8476a536-e9f4-11e8"), "8476a536-e9f4-11e8");
+        assert_eq!(
+            percent_encoded(b"a/../b c?d#\xc3"),
+            "a%2F..%2Fb%20c%3Fd%23%C3"
+        );
+        for id in [&b"a b"[..], b"../next", b"\xff\xfe", b"{}%"] {
+            let path = format!(
+                "/2018-06-01/runtime/invocation/{}/error",
+                percent_encoded(id)
+            );
+            assert!(
+                request(Method::POST, &path, Body::empty()).is_ok(),
+                "{id:?}"
+            );
+            assert_eq!(path.matches('/').count(), 5, "{path}");
+        }
+    }
+
+    #[test]
+    fn trace_ids_too_long_or_not_ascii_are_not_passed_on() {
+        let mut h = headers(b"{}");
+        let long = format!("Root=1-{}", "a".repeat(MAX_TRACE_ID_BYTES));
+        h.insert(TRACE_ID, HeaderValue::from_str(&long).unwrap());
+        assert_eq!(trace_id_of(&h), None);
+        assert_eq!(invocation_context("id", &config(), &h).xray_trace_id, None);
+        h.insert(
+            TRACE_ID,
+            HeaderValue::from_bytes("Root=ü".as_bytes()).unwrap(),
+        );
+        assert_eq!(trace_id_of(&h), None);
+        h.insert(TRACE_ID, HeaderValue::from_static("Root=1-abc;Sampled=1"));
+        assert_eq!(trace_id_of(&h).as_deref(), Some("Root=1-abc;Sampled=1"));
     }
 
     #[test]
@@ -502,8 +579,16 @@ mod tests {
             HeaderValue::from_bytes("arn:ü".as_bytes()).unwrap(),
         );
         h.insert(TRACE_ID, HeaderValue::from_static("Root=1-abc;Sampled=1"));
-        let context = invocation_context("id", &config(), &h).unwrap();
+        let context = invocation_context("id", &config(), &h);
         assert!(context.identity.is_none());
+        h.insert(
+            COGNITO_IDENTITY,
+            HeaderValue::from_bytes(br#"{"identityId": "i\ud800", "identityPoolId": null}"#)
+                .unwrap(),
+        );
+        let identity = invocation_context("id", &config(), &h).identity.unwrap();
+        assert_eq!(identity.identity_id, "i\u{fffd}");
+        assert_eq!(identity.identity_pool_id, "");
         assert_eq!(context.invoked_function_arn, "arn:ü");
         assert_eq!(
             context.xray_trace_id.as_deref(),
@@ -555,7 +640,7 @@ mod tests {
         fn any_bytes_are_served(raw in prop::collection::vec(any::<u8>(), 0..200)) {
             // Header values cannot hold control bytes other than tab.
             let raw: Vec<u8> = raw.into_iter().filter(|b| *b >= 0x20 && *b != 0x7f).collect();
-            prop_assert!(invocation_context("id", &config(), &headers(&raw)).is_ok());
+            let _ = invocation_context("id", &config(), &headers(&raw));
         }
     }
 }

@@ -227,3 +227,143 @@ fn unreadable_parts_are_logged_once_without_values() {
     assert_eq!(warnings[0]["request_id"], "req-0");
     assert!(!exit.stdout.contains(secret) && !exit.stderr.contains(secret));
 }
+
+/// Values `serde_json` refuses beside the tool name (a lone surrogate
+/// escape, nesting past its recursion limit), a header cut short after it,
+/// a byte order mark, JSON text encoded as a JSON string once more: each
+/// is still a tool call. The header is read member by member, so one
+/// unreadable value loses only itself.
+#[test]
+fn what_one_json_parser_refuses_does_not_lose_the_tool_name() {
+    let args = json!({"log_group": "/aws/lambda/api-handler", "query": "fields @message"});
+    let tool = r#""bedrockAgentCoreToolName":"logs___get_cloudwatch_logs""#;
+    let deep = format!("{}{}", "[".repeat(3000), "]".repeat(3000));
+    let shapes = [
+        format!(
+            r#"{{"custom":{{{tool},"bedrockAgentCorePropagatedHeaders":{{"x-user":"\ud800"}}}}}}"#
+        ),
+        format!(r#"{{"custom":{{"h":"\udfff\ud83d",{tool}}}}}"#),
+        format!(r#"{{"custom":{{{tool},"n":"\u0000"}},"environment":{deep}}}"#),
+        format!(
+            r#"{{"client":null,"custom":{{{tool},"h":{{"x-big":"{}"#,
+            "z".repeat(2000)
+        ),
+        format!("\u{feff}{{\"custom\":{{{tool}}}}}"),
+        serde_json::to_string(&format!("{{\"custom\":{{{tool}}}}}")).unwrap(),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{{\"custom\":{{{tool},\"u\":\"?>?>?\"}}}}")),
+    ];
+    let expected = shapes.len();
+    let answers = serve(
+        shapes
+            .into_iter()
+            .map(|c| (Some(c), args.clone()))
+            .collect(),
+    );
+    assert_eq!(answers.len(), expected, "{answers:?}");
+    for answer in &answers {
+        assert_eq!(answer.kind, "response", "{answer:?}");
+        let json: Value = serde_json::from_str(&answer.body).unwrap();
+        assert!(json["results"].is_array(), "tool call: {}", answer.body);
+    }
+}
+
+/// The other headers cannot lose the invocation either: a deadline that is
+/// no number is "no deadline", an unreadable Cognito identity or an
+/// oversized trace header is left out, a request id the URI grammar refuses
+/// is quoted into the answer's path. An invocation without a request id
+/// cannot be answered: it is skipped with one clear log line and the loop
+/// goes on (no crash, no retry loop).
+#[test]
+fn other_headers_cannot_lose_the_invocation() {
+    let args = json!({"log_group": "/aws/lambda/api-handler", "query": "fields @message"});
+    let tool = Some(tool_context(json!({})));
+    let invocation = |id: &str, headers: &[(&str, String)]| {
+        (
+            StubInvocation {
+                request_id: id.to_owned(),
+                client_context: tool.clone(),
+                body: args.to_string(),
+            },
+            headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), v.clone()))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let stub = RuntimeApiStub::start_with(
+        vec![
+            invocation("req-0", &[("Lambda-Runtime-Deadline-Ms", "soon".into())]),
+            invocation("req-1", &[("Lambda-Runtime-Aws-Request-Id", String::new())]),
+            invocation(
+                "req-2",
+                &[
+                    (
+                        "Lambda-Runtime-Cognito-Identity",
+                        r#"{"identityId":null,"x":"\ud800"#.into(),
+                    ),
+                    (
+                        "Lambda-Runtime-Trace-Id",
+                        format!("Root=1-{}", "a".repeat(20_000)),
+                    ),
+                ],
+            ),
+            invocation("req 3/../next?x#y", &[]),
+            invocation("req-4", &[]),
+        ],
+        false,
+    );
+    let exit = stub
+        .spawn(&example(), &[("AWS_LAMBDA_LOG_FORMAT", "JSON".into())])
+        .wait(Duration::from_secs(60));
+    let answers = stub.answers();
+    let ids: Vec<&str> = answers.iter().map(|a| a.request_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["req-0", "req-2", "req%203%2F..%2Fnext%3Fx%23y", "req-4"],
+        "{answers:?}"
+    );
+    for answer in &answers {
+        assert_eq!(answer.kind, "response", "{answer:?}");
+        let json: Value = serde_json::from_str(&answer.body).unwrap();
+        assert!(json["results"].is_array(), "tool call: {}", answer.body);
+    }
+    let skipped = exit
+        .stdout
+        .lines()
+        .chain(exit.stderr.lines())
+        .filter(|l| l.contains("without a Lambda-Runtime-Aws-Request-Id"))
+        .count();
+    assert_eq!(skipped, 1, "{}\n{}", exit.stdout, exit.stderr);
+    let warned: Vec<Value> = exit
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l["unreadable"].is_string())
+        .collect();
+    let parts: Vec<(&str, &str)> = warned
+        .iter()
+        .map(|w| {
+            (
+                w["request_id"].as_str().unwrap_or_default(),
+                w["unreadable"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        parts
+            .iter()
+            .any(|(id, p)| *id == "req-0" && p.contains("deadline")),
+        "{parts:?}"
+    );
+    assert!(
+        parts.iter().any(|(id, p)| *id == "req-2"
+            && p.contains("cognito identity")
+            && p.contains("trace id")),
+        "{parts:?}"
+    );
+    assert!(
+        !exit.stdout.contains("aaaaaaaaaaaaaaaa"),
+        "the trace header is not logged"
+    );
+}
