@@ -283,7 +283,7 @@ impl<'a> RawPayload<'a> {
 /// a task payload.
 pub(crate) fn classify(text: &str, context: &Context) -> Result<Incoming, MalformedEvent> {
     if let Some(name) = gateway_tool_name(context) {
-        let arguments = match serde_json::from_str::<Value>(text) {
+        let arguments = match lenient_json(text) {
             Ok(Value::Null) => Some(Value::Object(Map::new())),
             Ok(v @ Value::Object(_)) => Some(v),
             _ => None,
@@ -318,8 +318,98 @@ pub(crate) fn classify(text: &str, context: &Context) -> Result<Incoming, Malfor
 }
 
 fn parse_json(text: &str) -> Result<Value, MalformedEvent> {
-    serde_json::from_str(text)
-        .map_err(|e| MalformedEvent::new(format!("the payload is not JSON: {e}")))
+    lenient_json(text).map_err(|e| MalformedEvent::new(format!("the payload is not JSON: {e}")))
+}
+
+/// `text` as JSON, where `serde_json` alone refuses a whole payload for
+/// one value it cannot hold: a lone surrogate escape (`\ud800`, half of an
+/// emoji a model cut) is read as U+FFFD, and a number beyond `f64`
+/// (`1e400`) as its text, which the decoder and the rules read as the
+/// number it spells ("must be at most 100", not "not a JSON object").
+/// Only tried when the strict parse fails; any other error stands.
+pub(crate) fn lenient_json(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(text).or_else(|e| match repaired(text) {
+        Some(fixed) => serde_json::from_str(&fixed).map_err(|_| e),
+        None => Err(e),
+    })
+}
+
+/// `text` with lone surrogate escapes replaced by `\ufffd` and numbers
+/// beyond `f64` quoted; `None` when there is neither.
+fn repaired(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut changed = false;
+    let mut in_string = false;
+    let mut copied = 0;
+    let mut i = 0;
+    let hex = |at: usize| {
+        text.get(at..at + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'"' => in_string = false,
+                b'\\' if bytes.get(i + 1) == Some(&b'u') => {
+                    if let Some(code) = hex(i + 2) {
+                        let pair = (0xD800..0xDC00).contains(&code)
+                            && text.get(i + 6..i + 8) == Some("\\u")
+                            && hex(i + 8).is_some_and(|low| (0xDC00..0xE000).contains(&low));
+                        if pair {
+                            i += 12;
+                            continue;
+                        }
+                        if (0xD800..0xE000).contains(&code) {
+                            out.push_str(&text[copied..i]);
+                            out.push_str("\\ufffd");
+                            changed = true;
+                            copied = i + 6;
+                        }
+                        i += 6;
+                        continue;
+                    }
+                    i += 2;
+                    continue;
+                }
+                b'\\' => {
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'-' | b'0'..=b'9' => {
+                let end = bytes[i..]
+                    .iter()
+                    .position(|c| !matches!(c, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .map_or(bytes.len(), |n| i + n);
+                let token = &text[i..end];
+                if token.parse::<f64>().is_ok_and(f64::is_infinite) {
+                    out.push_str(&text[copied..i]);
+                    out.push('"');
+                    out.push_str(token);
+                    out.push('"');
+                    changed = true;
+                    copied = end;
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if !changed {
+        return None;
+    }
+    out.push_str(&text[copied.min(text.len())..]);
+    Some(out)
 }
 
 fn agent_event(wire: AgentEventWire<'_>) -> Result<AgentEvent, MalformedEvent> {
@@ -488,5 +578,74 @@ mod tests {
         };
         assert_eq!(e.parameters, json!({"a":"1"}));
         assert_eq!(e.body, Some(json!({"b":"x,y"})));
+    }
+
+    /// Any JSON value whose strings carry lone surrogate escapes and whose
+    /// numbers go past `f64`: read whole, each such escape one U+FFFD, each
+    /// such number its text; valid JSON is read exactly as `serde_json`
+    /// reads it.
+    mod lenient {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Marks a lone surrogate (in strings) and a number past `f64`.
+        const LONE: char = '\u{e000}';
+        const HUGE: &str = "\u{e001}huge";
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<f64>().prop_map(|n| json!(n)),
+                any::<i64>().prop_map(|n| json!(n)),
+                "[a-z0-9\"\\\\/\u{e000} ]{0,12}".prop_map(Value::String),
+                any::<String>().prop_map(Value::String),
+                Just(Value::String(HUGE.to_owned())),
+            ];
+            leaf.prop_recursive(4, 32, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map("[a-z\u{e000}0-9]{0,6}", inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// What the lenient reading gives back for `v`.
+        fn expected(v: &Value) -> Value {
+            match v {
+                Value::String(s) if s == HUGE => Value::String("-1e400".into()),
+                Value::String(s) => Value::String(s.replace(LONE, "\u{fffd}")),
+                Value::Array(a) => Value::Array(a.iter().map(expected).collect()),
+                Value::Object(o) => Value::Object(
+                    o.iter()
+                        .map(|(k, v)| (k.replace(LONE, "\u{fffd}"), expected(v)))
+                        .collect(),
+                ),
+                other => other.clone(),
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn unholdable_values_are_read_not_refused(v in value()) {
+                let text = v
+                    .to_string()
+                    .replace(&format!("\"{HUGE}\""), "-1e400")
+                    .replace(LONE, "\\ud800");
+                prop_assert_eq!(lenient_json(&text).unwrap(), expected(&v), "{}", text);
+            }
+
+            #[test]
+            fn valid_json_is_read_as_serde_json_reads_it(v in value()) {
+                let text = v.to_string();
+                prop_assert_eq!(lenient_json(&text).unwrap(), serde_json::from_str::<Value>(&text).unwrap());
+            }
+
+            #[test]
+            fn any_text_never_panics(text in "[\\[\\]{}\",:\\\\u0-9a-fdeE.+ -]{0,80}") {
+                let _ = lenient_json(&text);
+            }
+        }
     }
 }

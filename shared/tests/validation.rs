@@ -843,3 +843,148 @@ fn map_values_are_checked_under_their_shortened_key() {
     assert!(parameter.len() < 200, "{}", parameter.len());
     assert!(refusal.message.len() < 600, "{}", refusal.message.len());
 }
+
+/// Numbers beyond `f64` (`1e400`), spelled as text by every caller or
+/// written raw in a tool call's or task's JSON, break the documented bound
+/// in its words: never refused as "not a JSON object", "not JSON" or in the
+/// Rust type's words ("a whole number from 0 up").
+#[test]
+fn numbers_beyond_f64_break_the_documented_bound() {
+    let r = resolver();
+    let rt = runtime();
+    for (field, value, rule, words) in [
+        ("limit", "1e400", "maximum", "from 1 to 100"),
+        ("limit", "-1e400", "minimum", "from 1 to 100"),
+        ("limit", " 2E+999 ", "maximum", "from 1 to 100"),
+        (
+            "ratio",
+            "1e400",
+            "exclusiveMaximum",
+            "greater than 0 and less than 1",
+        ),
+        (
+            "ratio",
+            "-1e400",
+            "exclusiveMinimum",
+            "greater than 0 and less than 1",
+        ),
+    ] {
+        for caller in CALLERS {
+            let outcome = rt.block_on(call(&r, caller, &[(field, json!(value))]));
+            assert_refused(caller, outcome, field, rule, words);
+        }
+    }
+    // Raw in the payload: serde_json alone cannot hold it and refused the
+    // whole call.
+    let tool = |text: &str| -> Value {
+        let out = rt
+            .block_on(r.handle_json(text, gateway_context("T___get_rules")))
+            .unwrap();
+        serde_json::from_str(out.get()).unwrap()
+    };
+    let out = tool(r#"{"limit": 1e400, "code": "ab"}"#);
+    assert_eq!(out["error"]["rule"], "maximum", "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Tool argument `limit` must be from 1 to 100; received \"1e400\""),
+        "{out}"
+    );
+    let out = tool(r#"{"ratio": -1E+400}"#);
+    assert_eq!(out["error"]["rule"], "exclusiveMinimum", "{out}");
+    let task = rt
+        .block_on(r.handle_json(
+            r#"{"task": "rules", "input": {"limit": 1e999}}"#,
+            Default::default(),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        task.error_message,
+        "Input field `limit` must be from 1 to 100."
+    );
+    // Numbers within f64 are untouched; words `f64` parses are no numbers.
+    assert_eq!(tool(r#"{"limit": 1e2}"#), json!("ok"));
+    for word in ["inf", "-infinity", "NaN", "1e400x", "e400"] {
+        let refusal = rt
+            .block_on(call(&r, Caller::Tool, &[("limit", json!(word))]))
+            .unwrap_err();
+        assert_eq!(refusal.rule, None, "{word}: {refusal:?}");
+        assert!(
+            refusal
+                .message
+                .starts_with("Tool argument `limit` must be a whole number")
+        );
+    }
+}
+
+/// A lone surrogate escape (half of an emoji a model cut) in a tool call or
+/// a task no longer makes the whole payload unreadable: it is U+FFFD, one
+/// character, and the rules see the rest.
+#[test]
+fn lone_surrogates_in_a_payload_are_one_replacement_character() {
+    let r = resolver();
+    let rt = runtime();
+    let tool = |text: &str| -> Value {
+        let out = rt
+            .block_on(r.handle_json(text, gateway_context("T___get_rules")))
+            .unwrap();
+        serde_json::from_str(out.get()).unwrap()
+    };
+    assert_eq!(tool(r#"{"code": "\ud800x"}"#), json!("ok"));
+    assert_eq!(tool(r#"{"code": "\ud83d\ude00\udc00"}"#), json!("ok"));
+    let out = tool(r#"{"code": "\ud83d"}"#);
+    assert_eq!(out["error"]["rule"], "minLength", "{out}");
+    assert!(
+        out["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("received \"\u{fffd}\" (1 character)"),
+        "{out}"
+    );
+    // An escaped backslash before `u` is no escape.
+    let out = tool(r#"{"ticket": "\\ud800"}"#);
+    assert_eq!(out["error"]["rule"], "pattern", "{out}");
+    let task = rt
+        .block_on(r.handle_json(
+            r#"{"task": "rules", "input": {"code": "\udfff"}}"#,
+            Default::default(),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        task.error_message,
+        "Input field `code` must be 2 to 8 characters long."
+    );
+    // What is broken otherwise stays refused as before.
+    let out = tool(r#"{"code": "ab", "#);
+    assert_eq!(out["error"]["name"], "InvalidArguments", "{out}");
+}
+
+proptest! {
+    /// Any exponent past `f64`, either sign, any caller: the documented
+    /// bound, in the caller's words, with no Rust type range.
+    #[test]
+    fn numbers_past_f64_break_bounds_for_every_caller(
+        mantissa in 1u32..1000,
+        exponent in 309u32..5000,
+        negative in any::<bool>(),
+        caller in 0..CALLERS.len(),
+    ) {
+        let r = resolver();
+        let rt = runtime();
+        let sign = if negative { "-" } else { "" };
+        let text = format!("{sign}{mantissa}e{exponent}");
+        let caller = CALLERS[caller];
+        let outcome = rt.block_on(call(&r, caller, &[("limit", json!(text))]));
+        let rule = if negative { "minimum" } else { "maximum" };
+        let refusal = outcome.clone().unwrap_err();
+        prop_assert!(!refusal.message.contains("4294967295") && !refusal.message.contains("u32"));
+        assert_refused(caller, outcome, "limit", rule, "from 1 to 100");
+        if caller == Caller::Tool {
+            let raw = format!(r#"{{"limit": {text}}}"#);
+            let out = rt.block_on(r.handle_json(&raw, gateway_context("T___get_rules"))).unwrap();
+            let out: Value = serde_json::from_str(out.get()).unwrap();
+            prop_assert_eq!(&out["error"]["rule"], rule);
+        }
+    }
+}

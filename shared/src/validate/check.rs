@@ -180,9 +180,29 @@ impl Rules {
     }
 }
 
+/// The number `value` spells, for the rules: what the decoder reads, and
+/// also a number beyond `f64` (`"1e400"`, or `1e400` in a payload, which
+/// is read as its text), so that it breaks the documented bound instead of
+/// being refused in the Rust type's words.
+fn rule_number(value: &Value) -> Option<f64> {
+    number_of(value).or_else(|| match value {
+        Value::String(s) => {
+            let s = s.trim();
+            // Not `inf`, `infinity` or `nan`, which `f64` parses too.
+            (s.bytes().any(|b| b.is_ascii_digit())
+                && s.bytes()
+                    .all(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')))
+            .then(|| s.parse::<f64>().ok())
+            .flatten()
+            .filter(|f| f.is_infinite())
+        }
+        _ => None,
+    })
+}
+
 /// Whether `value` can be read as one of `types` (the decoder's leniency).
 fn admits(types: Types, value: &Value) -> bool {
-    let number = || number_of(value);
+    let number = || rule_number(value);
     (types.has(Types::NULL) && value.is_null())
         || (types.has(Types::BOOLEAN)
             && match value {
@@ -193,7 +213,8 @@ fn admits(types: Types, value: &Value) -> bool {
                 }
                 _ => false,
             })
-        || (types.has(Types::INTEGER) && number().is_some_and(|f| f.fract() == 0.0))
+        || (types.has(Types::INTEGER)
+            && number().is_some_and(|f| f.is_infinite() || f.fract() == 0.0))
         || (types.has(Types::NUMBER) && number().is_some())
         || (types.has(Types::STRING) && text_of(value).is_some())
         || (types.has(Types::ARRAY) && !value.is_null())
@@ -246,7 +267,7 @@ fn check_allowed(allowed: &[Value], value: &Value, path: Trail<'_>) -> Checked {
 }
 
 fn check_number(rules: &NumberRules, value: &Value, path: Trail<'_>) -> Checked {
-    let Some(x) = number_of(value) else {
+    let Some(x) = rule_number(value) else {
         return Ok(());
     };
     let below = rules
