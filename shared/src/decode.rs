@@ -261,7 +261,7 @@ impl<'a> Lenient<'a> {
             Value::String(s) => {
                 let t = s.trim();
                 if let Some(inner) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
-                    if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(t) {
+                    if let Ok(Value::Array(items)) = crate::event::lenient_json(t) {
                         return Ok(ElementSource::Owned(items));
                     }
                     // The `toString()` form: `[a, b]`. The brackets tell us the
@@ -289,7 +289,7 @@ impl<'a> Lenient<'a> {
     fn object(&self) -> Result<ObjectSource<'a>, DecodeError> {
         match self.value {
             Value::Object(map) => Ok(ObjectSource::Borrowed(map)),
-            Value::String(s) => match serde_json::from_str::<Value>(s.trim()) {
+            Value::String(s) => match crate::event::lenient_json(s.trim()) {
                 Ok(Value::Object(map)) => Ok(ObjectSource::Owned(map)),
                 _ => Err(DecodeError::invalid("a JSON object", self.value)),
             },

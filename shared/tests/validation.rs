@@ -988,3 +988,72 @@ proptest! {
         }
     }
 }
+
+/// A body property holding JSON text (how Bedrock sends an object or a
+/// list) is read the same lenient way: a number beyond `f64` or a lone
+/// surrogate escape inside it is checked against its own rule, not reported
+/// as "must be a JSON object".
+#[test]
+fn json_text_in_a_property_is_read_past_what_serde_json_cannot_hold() {
+    let r = resolver();
+    let rt = runtime();
+    let comment = |props: &[(&str, &str, &str)]| {
+        with_body(agent_api_event("Rules", "POST", "/comments", &[]), props)
+    };
+    for (author, path, rule) in [
+        (
+            r#"{"name": "Ada", "level": 1e400}"#,
+            "author.level",
+            Some("maximum"),
+        ),
+        (r#"{"name": "\ud800", "level": 1}"#, "", None),
+        (
+            r#"{"name": "\ud800\ud800", "level": -1e999}"#,
+            "author.level",
+            Some("minimum"),
+        ),
+    ] {
+        let outcome = rt.block_on(agent_answer(&r, comment(&[("author", "object", author)])));
+        match rule {
+            None => assert_eq!(outcome, Ok(()), "{author}"),
+            Some(rule) => {
+                let refusal = outcome.unwrap_err();
+                assert_eq!(refusal.rule.as_deref(), Some(rule), "{author}: {refusal:?}");
+                assert!(
+                    refusal
+                        .message
+                        .starts_with(&format!("Body property `{path}` must be from 0 to 10")),
+                    "{refusal:?}"
+                );
+            }
+        }
+    }
+    let history = r#"[{"name": "Ada"}, {"name": "Bob", "level": 1e400}]"#;
+    let refusal = rt
+        .block_on(agent_answer(
+            &r,
+            comment(&[
+                ("author", "object", r#"{"name": "A"}"#),
+                ("history", "array", history),
+            ]),
+        ))
+        .unwrap_err();
+    assert_eq!(
+        refusal.parameter.as_deref(),
+        Some("history[1].level"),
+        "{refusal:?}"
+    );
+    // Text that is not JSON stays refused as before.
+    let refusal = rt
+        .block_on(agent_answer(
+            &r,
+            comment(&[("author", "object", r#"{"name": "Ada"#)]),
+        ))
+        .unwrap_err();
+    assert!(
+        refusal
+            .message
+            .starts_with("Body property `author` must be a JSON object"),
+        "{refusal:?}"
+    );
+}
