@@ -111,6 +111,8 @@ mod response;
 mod route;
 mod runtime;
 mod schema;
+#[cfg(feature = "aws-sdk")]
+mod sdk_config;
 mod shutdown;
 mod task;
 #[cfg(feature = "testing")]
@@ -147,6 +149,8 @@ pub use schema::{
     GATEWAY_SCHEMA_KEYWORDS, MAX_FUNCTION_PARAMETERS, MAX_OPERATIONS,
     bedrock_function_schema_violations, bedrock_openapi_violations, gateway_tool_schema_violations,
 };
+#[cfg(feature = "aws-sdk")]
+pub use sdk_config::{SdkConfigError, aws_https_client, aws_sdk_config};
 #[cfg(feature = "aws-sdk")]
 pub use trace::TraceHeader;
 pub use trace::current_trace_id;

@@ -55,6 +55,9 @@ impl std::fmt::Debug for KeySource {
 pub struct HandleKeys {
     source: KeySource,
     key: Arc<OnceCell<hmac::Key>>,
+    /// The function's SDK configuration, for a Secrets Manager key: loading
+    /// a second one would repeat the credentials chain.
+    sdk: Option<aws_config::SdkConfig>,
 }
 
 /// Why a key cannot be had.
@@ -92,7 +95,15 @@ impl HandleKeys {
         Self {
             source,
             key: Arc::new(OnceCell::new()),
+            sdk: None,
         }
+    }
+
+    /// Reads a Secrets Manager key (`QUERY_HANDLE_SECRET_ARN`) with `sdk`,
+    /// the configuration the function loaded at cold start. Without it, the
+    /// first query loads one.
+    pub fn set_sdk(&mut self, sdk: &aws_config::SdkConfig) {
+        self.sdk = Some(sdk.clone());
     }
 
     /// The key, loading it on first use.
@@ -101,7 +112,7 @@ impl HandleKeys {
             .get_or_try_init(|| async {
                 let bytes = match &self.source {
                     KeySource::Static(bytes) => bytes.clone(),
-                    KeySource::Secret(arn) => secret_key(arn).await?,
+                    KeySource::Secret(arn) => secret_key(arn, self.sdk.as_ref()).await?,
                     KeySource::Ephemeral => {
                         tracing::warn!(
                             "no QUERY_HANDLE_KEY or QUERY_HANDLE_SECRET_ARN: query handles are valid on this instance only"
@@ -119,9 +130,18 @@ impl HandleKeys {
     }
 }
 
-async fn secret_key(arn: &str) -> Result<Vec<u8>, KeyError> {
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let client = aws_sdk_secretsmanager::config::Builder::from(&sdk)
+async fn secret_key(arn: &str, sdk: Option<&aws_config::SdkConfig>) -> Result<Vec<u8>, KeyError> {
+    let loaded;
+    let sdk = match sdk {
+        Some(sdk) => sdk,
+        None => {
+            loaded = actionkit::aws_sdk_config()
+                .await
+                .map_err(|e| KeyError(format!("the query handle secret cannot be read: {e}")))?;
+            &loaded
+        }
+    };
+    let client = aws_sdk_secretsmanager::config::Builder::from(sdk)
         .interceptor(actionkit::TraceHeader)
         .build();
     let out = aws_sdk_secretsmanager::Client::from_conf(client)

@@ -74,6 +74,9 @@ pub enum ConfigError {
     /// The local key is not 32 bytes of base64.
     #[error("LOCAL_MASTER_KEY: {0}")]
     LocalKey(String),
+    /// The AWS SDK's HTTPS client cannot be built (`SSL_CERT_FILE`/`SSL_CERT_DIR`).
+    #[error(transparent)]
+    Sdk(#[from] actionkit::SdkConfigError),
 }
 
 fn env(name: &str) -> Option<String> {
@@ -118,12 +121,12 @@ impl Config {
     /// configured, with the AWS SDK configuration loaded once — and only
     /// when one of them needs it: a local key with secrets given as values
     /// starts without the SDK's configuration chain (cold start).
-    pub async fn function(self) -> Resolver<Arc<AppState>> {
+    pub async fn function(self) -> Result<Resolver<Arc<AppState>>, ConfigError> {
         let mut sdk = None;
         let keys = match self.key {
             KeySetting::Kms(key_id) => KeyProvider::Kms {
                 client: aws_sdk_kms::Client::from_conf(
-                    aws_sdk_kms::config::Builder::from(&sdk_config(&mut sdk).await)
+                    aws_sdk_kms::config::Builder::from(&sdk_config(&mut sdk).await?)
                         .interceptor(actionkit::TraceHeader)
                         .build(),
                 ),
@@ -141,7 +144,7 @@ impl Config {
             .any(|s| matches!(s, SecretSetting::SecretsManager(_)));
         let secrets = match needs_secrets {
             true => Some(aws_sdk_secretsmanager::Client::from_conf(
-                aws_sdk_secretsmanager::config::Builder::from(&sdk_config(&mut sdk).await)
+                aws_sdk_secretsmanager::config::Builder::from(&sdk_config(&mut sdk).await?)
                     .interceptor(actionkit::TraceHeader)
                     .build(),
             )),
@@ -165,7 +168,7 @@ impl Config {
         if self.payload_bucket {
             // Inputs and outputs over ~200 KiB travel through S3 (256 KiB per state).
             let s3 = aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(&sdk_config(&mut sdk).await)
+                aws_sdk_s3::config::Builder::from(&sdk_config(&mut sdk).await?)
                     .interceptor(actionkit::TraceHeader)
                     .build(),
             );
@@ -175,18 +178,21 @@ impl Config {
                 function = function.payload_store(store, actionkit::OFFLOAD_ABOVE_BYTES);
             }
         }
-        function
+        Ok(function)
     }
 }
 
-/// The AWS SDK configuration, loaded on first need and then shared.
-async fn sdk_config(slot: &mut Option<aws_config::SdkConfig>) -> aws_config::SdkConfig {
+/// The AWS SDK configuration, loaded on first need (with compiled-in roots:
+/// no certificate files read at cold start) and then shared.
+async fn sdk_config(
+    slot: &mut Option<aws_config::SdkConfig>,
+) -> Result<aws_config::SdkConfig, ConfigError> {
     match slot {
-        Some(sdk) => sdk.clone(),
+        Some(sdk) => Ok(sdk.clone()),
         None => {
-            let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+            let sdk = actionkit::aws_sdk_config().await?;
             *slot = Some(sdk.clone());
-            sdk
+            Ok(sdk)
         }
     }
 }

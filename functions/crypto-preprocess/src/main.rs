@@ -9,8 +9,12 @@ use crypto_preprocess::Config;
 #[tokio::main]
 async fn main() -> ExitCode {
     actionkit::init_tracing();
-    match Config::from_env() {
-        Ok(config) => actionkit::serve(config.function().await).await,
+    let function = match Config::from_env() {
+        Ok(config) => config.function().await,
+        Err(e) => Err(e),
+    };
+    match function {
+        Ok(function) => actionkit::serve(function).await,
         Err(e) => actionkit::init_error("CryptoPreprocess.InvalidConfig", &e.to_string()).await,
     }
 }

@@ -33,6 +33,9 @@ pub enum ConfigError {
     /// The embedded vendor master does not parse (a build fault).
     #[error("the embedded vendor master does not parse: {0}")]
     Master(String),
+    /// The AWS SDK's HTTPS client cannot be built (`SSL_CERT_FILE`/`SSL_CERT_DIR`).
+    #[error(transparent)]
+    Sdk(#[from] actionkit::SdkConfigError),
 }
 
 impl Config {
@@ -52,7 +55,7 @@ impl Config {
     pub async fn function(self) -> Result<Resolver<Arc<AppState>>, ConfigError> {
         let sdk = match (&self.vendor_table, self.payload_bucket) {
             (None, false) => None,
-            _ => Some(aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await),
+            _ => Some(actionkit::aws_sdk_config().await?),
         };
         let store = match (&self.vendor_table, &sdk) {
             (Some(table), Some(sdk)) => {
