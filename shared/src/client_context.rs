@@ -95,12 +95,13 @@ pub(crate) fn read_client_context(raw: &[u8]) -> ReadClientContext {
                 }
                 Some(())
             });
-            sections[i] = map;
+            // A section given twice is merged, not replaced: a later copy
+            // (or a `null`) cannot take the tool name away.
+            sections[i].extend(map);
             return complete.filter(|done| *done).map(drop);
         }
         let start = scan.at;
         scan.skip_value()?;
-        sections[i] = Map::new();
         if &scan.text[start..scan.at] != "null" {
             unreadable.push(SECTION_PARTS[i]);
         }
@@ -588,6 +589,11 @@ mod tests {
             (
                 r#"{"custom":{"bedrockAgentCoreToolName":"t___x"}} trailing"#.to_owned(),
                 None,
+            ),
+            (
+                r#"{"custom":{"bedrockAgentCoreToolName":"t___x"},"custom":null,"custom":{"a":"b"}}"#
+                    .to_owned(),
+                Some(("a", "b")),
             ),
         ];
         for (raw, member) in &cases {

@@ -367,3 +367,34 @@ fn other_headers_cannot_lose_the_invocation() {
         "the trace header is not logged"
     );
 }
+
+/// Huge values in the client context (up to a megabyte beside the tool
+/// name, duplicated sections) are read like small ones.
+#[test]
+fn huge_and_repeated_client_context_parts_are_tool_calls() {
+    let args = json!({"log_group": "/aws/lambda/api-handler", "query": "fields @message"});
+    let mut invocations: Vec<(Option<String>, Value)> = [10_000usize, 100_000, 1_000_000]
+        .into_iter()
+        .map(|n| {
+            (
+                Some(tool_context(json!({"big": "z".repeat(n)}))),
+                args.clone(),
+            )
+        })
+        .collect();
+    invocations.push((
+        Some(
+            r#"{"custom":{"bedrockAgentCoreToolName":"logs___get_cloudwatch_logs"},"custom":null,"custom":{"a":1}}"#
+                .to_owned(),
+        ),
+        args.clone(),
+    ));
+    let expected = invocations.len();
+    let answers = serve(invocations);
+    assert_eq!(answers.len(), expected, "{answers:?}");
+    for answer in &answers {
+        assert_eq!(answer.kind, "response", "{}", answer.request_id);
+        let json: Value = serde_json::from_str(&answer.body).unwrap();
+        assert!(json["results"].is_array(), "tool call: {}", answer.body);
+    }
+}
