@@ -1057,3 +1057,82 @@ fn json_text_in_a_property_is_read_past_what_serde_json_cannot_hold() {
         "{refusal:?}"
     );
 }
+
+/// A login, with a documented secret.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+struct Login {
+    /// The user.
+    #[schema(max_length = 8)]
+    user: String,
+    /// The password, 8 characters or more, no spaces.
+    #[schema(format = Password, min_length = 8, pattern = "^[^ ]+$")]
+    password: String,
+    /// A PIN, sent once.
+    #[schema(write_only, min_length = 4, max_length = 4)]
+    pin: Option<String>,
+}
+
+/// A value its schema documents as a secret (`format: password`,
+/// `writeOnly`) is never quoted back when it breaks a rule: the message
+/// names the rule and the length only. Other fields are still quoted.
+#[test]
+fn secrets_are_not_quoted_back() {
+    async fn login(Body(_): Body<Login>) -> Json<&'static str> {
+        Json("ok")
+    }
+    let r = Resolver::new("Auth").post("/login", "Log in", login);
+    let rt = runtime();
+    for (props, field, rule, secret) in [
+        (
+            vec![("user", "ada"), ("password", "hunter2")],
+            "password",
+            "minLength",
+            "hunter2",
+        ),
+        (
+            vec![("user", "ada"), ("password", "correct horse")],
+            "password",
+            "pattern",
+            "correct horse",
+        ),
+        (
+            vec![
+                ("user", "ada"),
+                ("password", "longenough"),
+                ("pin", "98765"),
+            ],
+            "pin",
+            "maxLength",
+            "98765",
+        ),
+    ] {
+        let listed: Vec<(&str, &str, &str)> =
+            props.iter().map(|(n, v)| (*n, "string", *v)).collect();
+        let event = with_body(agent_api_event("Auth", "POST", "/login", &[]), &listed);
+        let refusal = rt.block_on(agent_answer(&r, event)).unwrap_err();
+        assert_eq!(refusal.rule.as_deref(), Some(rule), "{refusal:?}");
+        assert_eq!(refusal.parameter.as_deref(), Some(field), "{refusal:?}");
+        assert!(!refusal.message.contains(secret), "{refusal:?}");
+        assert!(refusal.message.contains("a hidden value ("), "{refusal:?}");
+        let args: Value = props
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), json!(v)))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        let out = rt
+            .block_on(r.handle(args, gateway_context("T___post_login")))
+            .unwrap();
+        assert!(!out.get().contains(secret), "{}", out.get());
+        assert!(out.get().contains(rule), "{}", out.get());
+    }
+    let event = with_body(
+        agent_api_event("Auth", "POST", "/login", &[]),
+        &[
+            ("user", "string", "adalovelace"),
+            ("password", "string", "longenough"),
+        ],
+    );
+    let refusal = rt.block_on(agent_answer(&r, event)).unwrap_err();
+    assert!(refusal.message.contains("\"adalovelace\""), "{refusal:?}");
+}

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::compile::{ArrayRules, Bound, Node, NodeId, NumberRules, Rules, StringRules, Types};
 use crate::decode::{
-    DecodeError, MAX_QUOTED_CHARS, PathSegment, elements_of, number_of, object_of, quote, text_of,
-    truncate,
+    DecodeError, DecodeErrorKind, MAX_QUOTED_CHARS, PathSegment, elements_of, number_of, object_of,
+    quote, text_of, truncate,
 };
 
 /// At most this many allowed values are listed in a message.
@@ -67,18 +67,22 @@ impl Rules {
             self.check(*branch, value, path)?;
         }
         self.check_any_of(node, value, path)?;
-        if let Some(allowed) = &node.allowed {
-            check_allowed(allowed, value, path)?;
-        }
-        if let Some(rules) = &node.number {
-            check_number(rules, value, path)?;
-        }
-        if let Some(rules) = &node.string {
-            check_string(rules, value, path)?;
-        }
-        if let Some(rules) = &node.array {
-            self.check_array(rules, value, path)?;
-        }
+        let own = || -> Checked {
+            if let Some(allowed) = &node.allowed {
+                check_allowed(allowed, value, path)?;
+            }
+            if let Some(rules) = &node.number {
+                check_number(rules, value, path)?;
+            }
+            if let Some(rules) = &node.string {
+                check_string(rules, value, path)?;
+            }
+            if let Some(rules) = &node.array {
+                self.check_array(rules, value, path)?;
+            }
+            Ok(())
+        };
+        own().map_err(|e| if node.secret { hidden(e, value) } else { e })?;
         if let Some(rules) = &node.object
             && let Some(map) = object_of(value)
         {
@@ -220,6 +224,20 @@ fn admits(types: Types, value: &Value) -> bool {
         || (types.has(Types::ARRAY) && !value.is_null())
         || (types.has(Types::OBJECT) && object_of(value).is_some())
         || types == Types::default()
+}
+
+/// `error` without the secret value it quotes: only its length is said.
+fn hidden(mut error: DecodeError, value: &Value) -> DecodeError {
+    if let DecodeErrorKind::Violation { received, .. } = &mut error.kind {
+        *received = match text_of(value) {
+            Some(text) => format!(
+                "a hidden value ({})",
+                characters(text.chars().count() as u64)
+            ),
+            None => "a hidden value".to_owned(),
+        };
+    }
+    error
 }
 
 fn violation(

@@ -98,6 +98,9 @@ pub(crate) struct Node {
     /// Whether this node or one it leads to has a rule to check; nodes
     /// without are skipped at request time.
     pub(crate) active: bool,
+    /// Documented as a secret (`format: password` or `writeOnly`): a rule
+    /// it breaks is reported without quoting it.
+    pub(crate) secret: bool,
 }
 
 impl Node {
@@ -200,6 +203,8 @@ impl<'a> Compiler<'a> {
         };
         let mut node = Node {
             types: types_of(map),
+            secret: map.get("format").and_then(Value::as_str) == Some("password")
+                || map.get("writeOnly") == Some(&Value::Bool(true)),
             ..Node::default()
         };
         if let Some(Value::String(target)) = map.get("$ref") {
