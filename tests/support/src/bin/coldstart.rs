@@ -73,6 +73,17 @@ fn main() {
         .next()
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("target/release"));
+    // The functions inherit this environment. Lambda sets neither variable;
+    // with one set, they read the platform's certificate store at init
+    // (actionkit::aws_sdk_config honours it), which is not what Lambda runs.
+    for var in ["SSL_CERT_FILE", "SSL_CERT_DIR"] {
+        if std::env::var_os(var).is_some_and(|v| !v.is_empty()) {
+            eprintln!(
+                "note: {var} is set, so the functions read the platform's certificates at init; \
+                 run with `env -u SSL_CERT_FILE -u SSL_CERT_DIR` to measure as on Lambda"
+            );
+        }
+    }
     let moto = Moto::start();
     seed(&moto);
     let aws = |extra: &[(&'static str, String)]| {
