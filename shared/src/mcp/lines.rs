@@ -22,6 +22,10 @@
 //! kinds of answer reach stdout through one writer, a whole line at a time,
 //! so they never interleave.
 
+// Only the `mcp` feature's stdio server runs the filter; its tests run
+// without it too.
+#![cfg_attr(not(feature = "mcp"), allow(dead_code))]
+
 use serde::de::{IgnoredAny, MapAccess, Visitor};
 use serde_json::{Value, json};
 use tokio::io::{
