@@ -46,15 +46,21 @@ impl std::io::Write for Excerpt {
     }
 }
 
-/// The item as received when its JSON text fits in `limit` bytes; else
-/// `{"excerpt": <its first bytes>, "truncated": true, "bytes": <its size>}`.
+/// The item as received when it is an object whose JSON text fits in
+/// `limit` bytes; else `{"excerpt": <its first bytes>, "truncated": <whether
+/// cut>, "bytes": <its size>}`. Always an object, as the output schemas say:
+/// an item that is no object (a model's `"one laptop"`) is echoed as its JSON
+/// text, so a strict client (MCP's `structuredContent`) still accepts the
+/// batch.
 pub fn echo(raw: &Value, limit: usize) -> Value {
     let mut out = Excerpt {
         head: Vec::with_capacity(limit.min(1024)),
         keep: limit,
         total: 0,
     };
-    if serde_json::to_writer(&mut out, raw).is_err() || out.total <= limit {
+    let written = serde_json::to_writer(&mut out, raw).is_ok();
+    let truncated = out.total > limit;
+    if raw.is_object() && (!written || !truncated) {
         return raw.clone();
     }
     // Cut at a character boundary.
@@ -67,7 +73,7 @@ pub fn echo(raw: &Value, limit: usize) -> Value {
             String::from_utf8(bytes).unwrap_or_default()
         }
     };
-    serde_json::json!({"excerpt": text, "truncated": true, "bytes": out.total})
+    serde_json::json!({"excerpt": text, "truncated": truncated, "bytes": out.total})
 }
 
 /// How the vendor was matched.
@@ -95,8 +101,9 @@ pub struct ItemError {
 pub struct ItemResult {
     /// `enriched`, or `error` when the item itself is invalid.
     pub status: String,
-    /// The line item exactly as received; an item whose JSON is over 8 KiB (200 bytes for an invalid
-    /// item) comes back as {"excerpt": its first bytes, "truncated": true, "bytes": its size}.
+    /// The line item exactly as received; an item that is no object, or whose JSON is over 8 KiB
+    /// (200 bytes for an invalid item), comes back as {"excerpt": its JSON text or its first bytes,
+    /// "truncated": whether cut, "bytes": its size}.
     #[schema(value_type = Object)]
     pub item: Value,
     /// The matched vendor's master record.
@@ -264,8 +271,14 @@ mod tests {
                     ] {
                         let size = serde_json::to_string(&value).unwrap().len();
                         let echoed = echo(&value, limit);
-                        if size <= limit {
+                        assert!(echoed.is_object(), "{echoed}");
+                        if size <= limit && value.is_object() {
                             assert_eq!(echoed, value);
+                        } else if size <= limit {
+                            let full = serde_json::to_string(&value).unwrap();
+                            assert_eq!(echoed["excerpt"], full.as_str());
+                            assert_eq!(echoed["truncated"], false);
+                            assert_eq!(echoed["bytes"], size);
                         } else {
                             let excerpt = echoed["excerpt"].as_str().unwrap();
                             assert!(excerpt.len() <= limit, "{limit} {len} {unit}");

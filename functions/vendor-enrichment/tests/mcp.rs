@@ -44,6 +44,11 @@ fn calls() -> Value {
             {"line_id": "2", "vendor_id": "V-10005", "amount": 310, "currency": "EUR", "description": "components"}]}},
         {"name": "enrich_line_items", "arguments": {}},
         {"name": "drop_tables", "arguments": {}},
+        // Items a model got wrong: each is an error result in a batch whose
+        // structuredContent still matches the outputSchema (`item` is an
+        // object there).
+        {"name": "enrich_line_items", "arguments": {"items": [
+            "one laptop", 42, null, true, [1, 2], {"line_id": "6"}]}},
     ])
 }
 
@@ -57,7 +62,7 @@ fn assert_report(report: &Value) {
     assert_eq!(report["server_info"]["name"], "VendorEnrichment");
     assert_eq!(report["server_info"]["title"], "Vendor enrichment");
     let r = report["results"].as_array().unwrap();
-    assert_eq!(r.len(), 8, "{report}");
+    assert_eq!(r.len(), 9, "{report}");
     for (i, result) in r.iter().enumerate() {
         assert!(result.get("client_error").is_none(), "call {i}: {result}");
     }
@@ -90,6 +95,12 @@ fn assert_report(report: &Value) {
         );
         assert!(r[i].get("structured").is_none());
     }
+    assert_eq!(r[8]["is_error"], false, "{}", r[8]);
+    let wrong = r[8]["structured"]["results"].as_array().unwrap();
+    assert_eq!(wrong.len(), 6, "{}", r[8]);
+    assert!(wrong.iter().all(|w| w["status"] == "error"), "{}", r[8]);
+    assert_eq!(wrong[0]["item"]["excerpt"], "\"one laptop\"", "{}", r[8]);
+    assert_eq!(wrong[5]["item"], json!({"line_id": "6"}), "{}", r[8]);
     // An unknown tool: JSON-RPC invalid params, naming the tools.
     assert_eq!(r[7]["error"]["code"], -32602, "{}", r[7]);
     assert!(
