@@ -15,6 +15,11 @@
 //! only there), as OpenSSL and the SDK's default client do. Set one of them
 //! for a corporate proxy's or a private CA's certificate, for example
 //! `SSL_CERT_FILE=/etc/pki/tls/certs/ca-bundle.crt`.
+//!
+//! With a proxy configured (`HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY`, any
+//! case), the client is the SDK's own connector instead, which tunnels
+//! through the proxy (and honours `NO_PROXY`) and trusts the platform's
+//! store, as `aws_config::load_defaults` would.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -45,6 +50,15 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 /// The environment variables that select the platform's certificate store.
 const CERT_FILE_VAR: &str = "SSL_CERT_FILE";
 const CERT_DIR_VAR: &str = "SSL_CERT_DIR";
+/// The proxy variables the SDK's connector reads (hyper-util's matcher).
+const PROXY_VARS: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
 
 /// Why the AWS SDK's HTTPS client cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -100,7 +114,8 @@ pub async fn aws_sdk_config() -> Result<SdkConfig, SdkConfigError> {
 ///
 /// It trusts Mozilla's root certificates, compiled in (the `webpki-roots`
 /// set), or with `SSL_CERT_FILE` / `SSL_CERT_DIR` set, the certificates
-/// found there. TLS is rustls on aws-lc-rs with the cipher suites the SDK's
+/// found there; with a proxy variable set, it is the SDK's own connector
+/// (see the module docs). TLS is rustls on aws-lc-rs with the cipher suites the SDK's
 /// own client allows; HTTP/2 is offered, plain `http://` endpoints (a local
 /// emulator) work too. The SDK's connect and read timeouts apply; a
 /// connector is kept per timeout pair, each with its connection pool.
@@ -119,10 +134,17 @@ pub async fn aws_sdk_config() -> Result<SdkConfig, SdkConfigError> {
 ///
 /// As [`aws_sdk_config`].
 pub fn aws_https_client() -> Result<SharedHttpClient, SdkConfigError> {
+    let proxied = PROXY_VARS
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
     let roots = TrustRoots::select(
         std::env::var_os(CERT_FILE_VAR).as_deref(),
         std::env::var_os(CERT_DIR_VAR).as_deref(),
+        proxied,
     );
+    if roots == TrustRoots::Proxied {
+        return Ok(proxied_client());
+    }
     let tls = Arc::new(tls_config(roots.store()?)?);
     Ok(SharedHttpClient::new(HttpsClient {
         tls,
@@ -138,14 +160,21 @@ enum TrustRoots {
     /// `SSL_CERT_FILE` / `SSL_CERT_DIR`, read through `rustls-native-certs`
     /// (which then reads only those).
     Platform,
+    /// A proxy is configured: the SDK's own connector, with its own trust
+    /// store (the platform's).
+    Proxied,
 }
 
 impl TrustRoots {
-    /// The choice for the values of `SSL_CERT_FILE` and `SSL_CERT_DIR`: an
-    /// operator who sets either (to a non-empty value) wants that store.
-    fn select(cert_file: Option<&OsStr>, cert_dir: Option<&OsStr>) -> Self {
+    /// The choice for the values of `SSL_CERT_FILE` and `SSL_CERT_DIR`, and
+    /// whether a proxy variable is set: an operator who sets either
+    /// certificate variable (to a non-empty value) wants that store; a
+    /// proxy needs the SDK's connector.
+    fn select(cert_file: Option<&OsStr>, cert_dir: Option<&OsStr>, proxied: bool) -> Self {
         let set = |value: Option<&OsStr>| value.is_some_and(|v| !v.is_empty());
-        if set(cert_file) || set(cert_dir) {
+        if proxied {
+            Self::Proxied
+        } else if set(cert_file) || set(cert_dir) {
             Self::Platform
         } else {
             Self::Compiled
@@ -155,7 +184,7 @@ impl TrustRoots {
     fn store(self) -> Result<rustls::RootCertStore, SdkConfigError> {
         match self {
             Self::Compiled => Ok(compiled_roots()),
-            Self::Platform => {
+            Self::Platform | Self::Proxied => {
                 let loaded = rustls_native_certs::load_native_certs();
                 let mut store = rustls::RootCertStore::empty();
                 let (valid, _invalid) = store.add_parsable_certificates(loaded.certs);
@@ -173,6 +202,23 @@ impl TrustRoots {
             }
         }
     }
+}
+
+/// The SDK's default HTTPS connector (as aws-smithy-runtime builds it for
+/// behavior version latest), with proxies from the environment.
+fn proxied_client() -> SharedHttpClient {
+    use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
 }
 
 fn compiled_roots() -> rustls::RootCertStore {
@@ -419,24 +465,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn compiled_roots_unless_the_operator_names_a_store() {
+    fn compiled_roots_unless_the_operator_names_a_store_or_a_proxy() {
         let path = OsStr::new("/etc/ssl/certs/ca-certificates.crt");
         let dir = OsStr::new("/etc/ssl/certs");
         let empty = OsStr::new("");
-        assert_eq!(TrustRoots::select(None, None), TrustRoots::Compiled);
+        let select = |file, dir| TrustRoots::select(file, dir, false);
+        assert_eq!(select(None, None), TrustRoots::Compiled);
+        assert_eq!(select(Some(empty), Some(empty)), TrustRoots::Compiled);
+        assert_eq!(select(Some(path), None), TrustRoots::Platform);
+        assert_eq!(select(None, Some(dir)), TrustRoots::Platform);
+        assert_eq!(select(Some(empty), Some(dir)), TrustRoots::Platform);
+        assert_eq!(select(Some(path), Some(dir)), TrustRoots::Platform);
+        // A proxy takes the SDK's connector, whatever the certificates.
+        assert_eq!(TrustRoots::select(None, None, true), TrustRoots::Proxied);
         assert_eq!(
-            TrustRoots::select(Some(empty), Some(empty)),
-            TrustRoots::Compiled
-        );
-        assert_eq!(TrustRoots::select(Some(path), None), TrustRoots::Platform);
-        assert_eq!(TrustRoots::select(None, Some(dir)), TrustRoots::Platform);
-        assert_eq!(
-            TrustRoots::select(Some(empty), Some(dir)),
-            TrustRoots::Platform
-        );
-        assert_eq!(
-            TrustRoots::select(Some(path), Some(dir)),
-            TrustRoots::Platform
+            TrustRoots::select(Some(path), None, true),
+            TrustRoots::Proxied
         );
     }
 
@@ -499,6 +543,14 @@ mod wire {
         let Ok(http) = super::aws_https_client() else {
             panic!("the client builds with the compiled-in roots");
         };
+        s3_with(http, endpoint, read_timeout)
+    }
+
+    fn s3_with(
+        http: aws_smithy_runtime_api::client::http::SharedHttpClient,
+        endpoint: String,
+        read_timeout: Option<Duration>,
+    ) -> aws_sdk_s3::Client {
         let mut timeouts = aws_sdk_s3::config::timeout::TimeoutConfig::builder();
         if let Some(t) = read_timeout {
             timeouts = timeouts.read_timeout(t);
@@ -516,8 +568,9 @@ mod wire {
         aws_sdk_s3::Client::from_conf(config)
     }
 
-    #[tokio::test]
-    async fn an_sdk_call_round_trips_over_plain_http() -> Result<(), Box<dyn std::error::Error>> {
+    /// A server that answers one ListBuckets; its task returns the request.
+    async fn list_buckets_server()
+    -> std::io::Result<(String, tokio::task::JoinHandle<std::io::Result<String>>)> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let endpoint = format!("http://{}", listener.local_addr()?);
         let server = tokio::spawn(async move {
@@ -538,6 +591,12 @@ mod wire {
             socket.write_all(answer.as_bytes()).await?;
             Ok::<_, std::io::Error>(String::from_utf8_lossy(&request).into_owned())
         });
+        Ok((endpoint, server))
+    }
+
+    #[tokio::test]
+    async fn an_sdk_call_round_trips_over_plain_http() -> Result<(), Box<dyn std::error::Error>> {
+        let (endpoint, server) = list_buckets_server().await?;
         let out = s3(endpoint, None).list_buckets().send().await?;
         let names: Vec<_> = out.buckets().iter().filter_map(|b| b.name()).collect();
         assert_eq!(names, ["probe"]);
@@ -551,6 +610,19 @@ mod wire {
                 .to_ascii_lowercase()
                 .contains("authorization: aws4-hmac-sha256")
         );
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn the_proxy_capable_client_round_trips_too() -> Result<(), Box<dyn std::error::Error>> {
+        // No proxy variable is set here, so nothing is intercepted.
+        let (endpoint, server) = list_buckets_server().await?;
+        let out = s3_with(super::proxied_client(), endpoint, None)
+            .list_buckets()
+            .send()
+            .await?;
+        assert_eq!(out.buckets().len(), 1);
+        server.await??;
         Ok(())
     }
 
