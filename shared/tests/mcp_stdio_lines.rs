@@ -16,11 +16,7 @@ use std::process::{Command, Stdio};
 use serde_json::{Value, json};
 
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = debug.join("examples").join("query_cloudwatch");
-    assert!(path.exists(), "{} is built by cargo test", path.display());
-    path
+    actionkit_testkit::example_binary("query_cloudwatch")
 }
 
 /// The largest line rmcp reads (`DEFAULT_MAX_LINE_LENGTH`).

@@ -15,11 +15,7 @@ use serde_json::{Value, json};
 
 /// The example binary, built by `cargo test` beside this test.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = debug.join("examples").join("query_cloudwatch");
-    assert!(path.exists(), "{} is built by cargo test", path.display());
-    path
+    actionkit_testkit::example_binary("query_cloudwatch")
 }
 
 fn serve(invocations: Vec<(Option<String>, Value)>) -> Vec<StubAnswer> {

@@ -11,15 +11,7 @@ use serde_json::{Value, json};
 
 /// The `runtime_probe` example binary.
 pub fn probe() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(|deps| deps.parent()).unwrap();
-    let path = debug.join("examples").join("runtime_probe");
-    assert!(
-        path.exists(),
-        "{} is built by `cargo test -p actionkit` (alone: `cargo build -p actionkit --example runtime_probe`)",
-        path.display()
-    );
-    path
+    actionkit_testkit::example_binary("runtime_probe")
 }
 
 /// The trace header of invocation `i`.

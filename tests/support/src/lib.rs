@@ -49,6 +49,28 @@ pub fn venv_tool(name: &str) -> PathBuf {
     path
 }
 
+/// The example `name` of the crate whose test calls this, as `cargo test`
+/// builds it beside the test binary (`target/<profile>/examples/`).
+///
+/// # Panics
+///
+/// When it is not built, with the command that builds it alone.
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe()
+        .unwrap_or_else(|e| panic!("the test binary's path is unknown: {e}"));
+    let profile = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("{} is not in target/<profile>/deps", exe.display()));
+    let path = profile.join("examples").join(name);
+    assert!(
+        path.exists(),
+        "{} is built by `cargo test` (alone: `cargo build --example {name}`)",
+        path.display()
+    );
+    path
+}
+
 /// A port that was free a moment ago on 127.0.0.1, below the kernel's
 /// ephemeral range and never handed out twice by this process.
 ///
