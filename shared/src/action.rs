@@ -302,15 +302,18 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             action.name
         );
         let operation = action.operation;
+        // Compiled once, however many ways the action is exposed.
+        let handler: Arc<dyn ErasedHandler<S>> = Arc::from((action.make)());
+        let exposed = || -> Box<dyn ErasedHandler<S>> { Box::new(handler.clone()) };
         for (method, path) in &action.routes {
-            let handler = with_status((action.make)(), &operation);
+            let handler = with_status(exposed(), &operation);
             self = self.add_route(*method, path, operation.clone(), action.describe, handler);
         }
         for name in &action.functions {
-            self = self.add_function(name, operation.clone(), action.describe, (action.make)());
+            self = self.add_function(name, operation.clone(), action.describe, exposed());
         }
         for name in &action.tasks {
-            self = self.add_task(name, (action.make)());
+            self = self.add_task(name, exposed());
         }
         self
     }

@@ -37,6 +37,12 @@ pub trait Handler<Args, S>: Clone + Send + Sync + Sized + 'static {
     /// Documents the extractors and the response.
     #[doc(hidden)]
     fn describe(doc: &mut OperationDoc);
+
+    /// Documents the extractors only: what the checks compiled at
+    /// registration read. The response is documented when a schema is
+    /// asked for, not at every cold start.
+    #[doc(hidden)]
+    fn describe_request(doc: &mut OperationDoc);
 }
 
 macro_rules! impl_handler {
@@ -56,8 +62,13 @@ macro_rules! impl_handler {
             }
 
             fn describe(doc: &mut OperationDoc) {
-                $($arg::describe(doc);)*
+                <Self as Handler<($($arg,)*), S>>::describe_request(doc);
                 R::describe(doc);
+            }
+
+            #[allow(unused_variables)]
+            fn describe_request(doc: &mut OperationDoc) {
+                $($arg::describe(doc);)*
             }
         }
     };
@@ -100,7 +111,7 @@ impl<H, Args> Erased<H, Args> {
         S: 'static,
     {
         let mut doc = OperationDoc::default();
-        H::describe(&mut doc);
+        H::describe_request(&mut doc);
         let checks = HandlerChecks::compile(&doc, std::any::type_name::<H>())
             .unwrap_or_else(|e| panic!("actionkit: {e}"));
         Box::new(Erased {
@@ -117,6 +128,14 @@ impl<H: Handler<Args, S>, Args, S> ErasedHandler<S> for Erased<H, Args> {
         // not as whatever the Rust type would have refused.
         self.checks.check(invocation)?;
         self.handler.start(invocation, state)
+    }
+}
+
+/// One compiled handler exposed several ways (an [`Action`](crate::Action)
+/// with a route, a function and a task): compiled once, shared.
+impl<S> ErasedHandler<S> for std::sync::Arc<dyn ErasedHandler<S>> {
+    fn start(&self, invocation: &Invocation<'_>, state: &S) -> Result<ReplyFuture, ActionError> {
+        (**self).start(invocation, state)
     }
 }
 

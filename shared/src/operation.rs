@@ -1,6 +1,7 @@
 //! What a route's signature says about itself, for schema generation.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde_json::Value;
 use utoipa::openapi::Required;
@@ -155,6 +156,34 @@ pub struct OperationDoc {
     pub(crate) response: Option<Value>,
     /// Named schemas the others refer to with `$ref`.
     pub(crate) components: BTreeMap<String, Value>,
+}
+
+/// A route's or function's documentation, assembled when a schema is
+/// first asked for (`--openapi`, `--tool-schema`, MCP `tools/list`), not at
+/// cold start: serializing every response schema costs a cold start
+/// hundreds of microseconds that answering never needs. Registration
+/// compiles its checks from the request part alone.
+pub(crate) struct LazyDoc {
+    describe: fn(&mut OperationDoc),
+    doc: OnceLock<OperationDoc>,
+}
+
+impl LazyDoc {
+    pub(crate) fn new(describe: fn(&mut OperationDoc)) -> Self {
+        Self {
+            describe,
+            doc: OnceLock::new(),
+        }
+    }
+
+    /// The documentation, assembled on the first call.
+    pub(crate) fn get(&self) -> &OperationDoc {
+        self.doc.get_or_init(|| {
+            let mut doc = OperationDoc::default();
+            (self.describe)(&mut doc);
+            doc
+        })
+    }
 }
 
 impl OperationDoc {

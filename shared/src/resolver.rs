@@ -16,7 +16,7 @@ use crate::failure::RuntimeFailure;
 use crate::gateway::{ToolEntry, ToolTarget};
 use crate::handler::{Erased, ErasedHandler, Handler};
 use crate::offload::PayloadStore;
-use crate::operation::{Operation, OperationDoc};
+use crate::operation::{LazyDoc, Operation, OperationDoc};
 use crate::route::{Method, PathTemplate};
 
 /// Bedrock's limit on a Lambda response to an agent.
@@ -34,14 +34,14 @@ pub(crate) struct RouteEntry<S> {
     pub(crate) method: Method,
     pub(crate) template: PathTemplate,
     pub(crate) operation: Operation,
-    pub(crate) doc: OperationDoc,
+    pub(crate) doc: LazyDoc,
     pub(crate) handler: Box<dyn ErasedHandler<S>>,
 }
 
 pub(crate) struct FunctionEntry<S> {
     pub(crate) name: String,
     pub(crate) operation: Operation,
-    pub(crate) doc: OperationDoc,
+    pub(crate) doc: LazyDoc,
     pub(crate) handler: Box<dyn ErasedHandler<S>>,
 }
 
@@ -241,8 +241,6 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
                 .any(|r| r.method == method && r.template.as_str() == path),
             "actionkit: {method} {path} is registered twice"
         );
-        let mut doc = OperationDoc::default();
-        describe(&mut doc);
         let tool = operation
             .tool_name
             .clone()
@@ -257,7 +255,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             method,
             template,
             operation,
-            doc,
+            doc: LazyDoc::new(describe),
             handler,
         });
         self
@@ -305,8 +303,6 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
             !self.functions.iter().any(|f| f.name == name),
             "actionkit: function {name} is registered twice"
         );
-        let mut doc = OperationDoc::default();
-        describe(&mut doc);
         let tool = operation
             .tool_name
             .clone()
@@ -319,7 +315,7 @@ impl<S: Clone + Send + Sync + 'static> Resolver<S> {
         self.functions.push(FunctionEntry {
             name: name.to_owned(),
             operation,
-            doc,
+            doc: LazyDoc::new(describe),
             handler,
         });
         self

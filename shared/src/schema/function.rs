@@ -72,17 +72,13 @@ fn function_object<S>(f: &FunctionEntry<S>) -> Result<Value, SchemaError> {
         );
         Ok(())
     };
-    for p in &f.doc.parameters {
-        let schema = finish_schema(
-            &p.schema,
-            &f.doc.components,
-            label,
-            &format!("#/{}", p.name),
-        )?;
+    let doc = f.doc.get();
+    for p in &doc.parameters {
+        let schema = finish_schema(&p.schema, &doc.components, label, &format!("#/{}", p.name))?;
         add(&p.name, &schema, p.description.as_deref(), p.required)?;
     }
-    if let Some(body) = &f.doc.request_body {
-        let schema = finish_schema(body, &f.doc.components, label, "#/body")?;
+    if let Some(body) = &doc.request_body {
+        let schema = finish_schema(body, &doc.components, label, "#/body")?;
         let required: BTreeSet<&str> = schema
             .get("required")
             .and_then(Value::as_array)

@@ -101,7 +101,7 @@ impl<S> Resolver<S> {
             return Err(SchemaError::MissingDescription { operation: label });
         }
         check_path_parameters(route, &label)?;
-        let doc = &route.doc;
+        let doc = route.doc.get();
         let mut op = Map::new();
         if let Some(summary) = &route.operation.summary {
             op.insert("summary".into(), summary.clone().into());
@@ -199,6 +199,7 @@ fn check_path_parameters<S>(route: &RouteEntry<S>, label: &str) -> Result<(), Sc
     let in_template: BTreeSet<&str> = route.template.param_names().collect();
     let declared: BTreeSet<&str> = route
         .doc
+        .get()
         .parameters
         .iter()
         .filter(|p| p.location == ParamLocation::Path)

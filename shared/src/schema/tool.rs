@@ -116,12 +116,13 @@ impl<S> Resolver<S> {
         let mut tools = Vec::new();
         for tool in &self.tools {
             let (description, doc) = match tool.target {
-                ToolTarget::Route(i) => {
-                    (&self.routes[i].operation.description, &self.routes[i].doc)
-                }
+                ToolTarget::Route(i) => (
+                    &self.routes[i].operation.description,
+                    self.routes[i].doc.get(),
+                ),
                 ToolTarget::Function(i) => (
                     &self.functions[i].operation.description,
-                    &self.functions[i].doc,
+                    self.functions[i].doc.get(),
                 ),
             };
             if !is_tool_name(&tool.name) || tool.name.contains(GATEWAY_SEPARATOR) {

@@ -87,7 +87,9 @@ fn main() {
     let moto = Moto::start();
     seed(&moto);
     let aws = |extra: &[(&'static str, String)]| {
+        // What Lambda sets for every function: the region and the role's keys.
         let mut env = vec![
+            ("AWS_REGION", "us-east-1".to_owned()),
             ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
             ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
             ("AWS_ENDPOINT_URL", moto.endpoint()),
