@@ -32,6 +32,7 @@ use std::time::Duration;
 use aws_config::environment::{
     EnvironmentVariableCredentialsProvider, EnvironmentVariableRegionProvider,
 };
+use aws_config::meta::region::ProvideRegion;
 use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_runtime_api::client::connection::{CaptureSmithyConnection, ConnectionMetadata};
@@ -120,7 +121,7 @@ pub async fn aws_sdk_config() -> Result<SdkConfig, SdkConfigError> {
     // client, IMDS clients, the SSO and container providers): about a
     // third of a millisecond of every cold start. Without them, the
     // default chains run as usual.
-    if let Some(region) = region_from_env() {
+    if let Some(region) = region_from_env().await {
         loader = loader.region(region);
     }
     if let Some(credentials) = credentials_from_env().await {
@@ -130,12 +131,13 @@ pub async fn aws_sdk_config() -> Result<SdkConfig, SdkConfigError> {
 }
 
 /// The environment's region provider, when the default region chain's
-/// first link (`AWS_REGION`, then `AWS_DEFAULT_REGION`) answers.
-fn region_from_env() -> Option<EnvironmentVariableRegionProvider> {
-    ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .iter()
-        .any(|var| std::env::var(var).is_ok())
-        .then(EnvironmentVariableRegionProvider::new)
+/// first link (`AWS_REGION`, then `AWS_DEFAULT_REGION`) answers. Like
+/// [`credentials_from_env`], the provider is asked rather than its rules
+/// re-implemented.
+async fn region_from_env() -> Option<EnvironmentVariableRegionProvider> {
+    let provider = EnvironmentVariableRegionProvider::new();
+    let answered = provider.region().await.is_some();
+    answered.then_some(provider)
 }
 
 /// The environment's credentials provider, when the default credentials

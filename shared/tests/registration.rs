@@ -99,16 +99,50 @@ enum Registration {
     },
 }
 
-impl Registration {
-    /// Routes and functions: the entries a schema documents.
-    fn documented(&self) -> usize {
+/// One way a handler is reached, under the name it was registered with.
+#[derive(Debug, Clone)]
+enum Exposure {
+    Route(String),
+    Function(String),
+    Task(String),
+}
+
+impl Exposure {
+    /// The invocation of this exposure with `city`, as its caller sends it.
+    fn invocation(&self, city: &str) -> serde_json::Value {
         match self {
-            Self::Route | Self::Function => 1,
-            Self::Task => 0,
-            Self::Action {
-                routes, functions, ..
-            } => routes + functions,
+            Self::Route(path) => api_event("GET", path, &[("city", "string", city)]),
+            Self::Function(name) => function_event(name, &[("city", "string", city)]),
+            Self::Task(name) => json!({"task": name, "input": {"city": city}}),
         }
+    }
+}
+
+impl Registration {
+    /// The exposures of the `i`th registration, each under a fresh name.
+    fn exposures(&self, i: usize) -> Vec<Exposure> {
+        let (routes, functions, tasks) = match *self {
+            Self::Route => return vec![Exposure::Route(format!("/weather/r{i}"))],
+            Self::Function => return vec![Exposure::Function(format!("weather_f{i}"))],
+            Self::Task => return vec![Exposure::Task(format!("Weather{i}"))],
+            Self::Action {
+                routes,
+                functions,
+                tasks,
+            } => (routes, functions, tasks),
+        };
+        let routes = (0..routes).map(|k| Exposure::Route(format!("/weather/a{i}/{k}")));
+        let functions = (0..functions).map(|k| Exposure::Function(format!("weather_a{i}_{k}")));
+        let tasks = (0..tasks).map(|k| Exposure::Task(format!("WeatherA{i}x{k}")));
+        routes.chain(functions).chain(tasks).collect()
+    }
+
+    /// Routes and functions: the entries a schema documents.
+    fn documented(&self, i: usize) -> usize {
+        self.exposures(i)
+            .iter()
+            .filter(|e| !matches!(e, Exposure::Task(_)))
+            .count()
     }
 }
 
@@ -131,35 +165,39 @@ fn registration() -> impl Strategy<Value = Registration> {
 fn build(registrations: &[Registration]) -> Resolver {
     let mut resolver = Resolver::new("LogInsights");
     for (i, r) in registrations.iter().enumerate() {
-        resolver = match r {
-            Registration::Route => {
-                resolver.get(&format!("/weather/r{i}"), "Weather for a city", weather)
+        let exposures = r.exposures(i);
+        resolver = match (r, &exposures[..]) {
+            (Registration::Route, [Exposure::Route(path)]) => {
+                resolver.get(path, "Weather for a city", weather)
             }
-            Registration::Function => {
-                resolver.function(&format!("weather_f{i}"), "Weather for a city", weather)
+            (Registration::Function, [Exposure::Function(name)]) => {
+                resolver.function(name, "Weather for a city", weather)
             }
-            Registration::Task => resolver.task(&format!("Weather{i}"), weather),
-            Registration::Action {
-                routes,
-                functions,
-                tasks,
-            } => {
+            (Registration::Task, [Exposure::Task(name)]) => resolver.task(name, weather),
+            _ => {
                 let mut action =
                     Action::new(format!("weather_a{i}"), weather).description("Weather for a city");
-                for k in 0..*routes {
-                    action = action.route(Method::Get, format!("/weather/a{i}/{k}"));
-                }
-                for k in 0..*functions {
-                    action = action.function(format!("weather_a{i}_{k}"));
-                }
-                for k in 0..*tasks {
-                    action = action.task(format!("WeatherA{i}x{k}"));
+                for exposure in exposures {
+                    action = match exposure {
+                        Exposure::Route(path) => action.route(Method::Get, path),
+                        Exposure::Function(name) => action.function(name),
+                        Exposure::Task(name) => action.task(name),
+                    };
                 }
                 resolver.register(action)
             }
         };
     }
     resolver
+}
+
+/// The answer's text, or the Lambda error's.
+async fn answer(resolver: &Resolver, event: serde_json::Value) -> String {
+    resolver
+        .handle(event, common::context())
+        .await
+        .map(|raw| raw.get().to_owned())
+        .unwrap_or_else(|e| format!("{e:?}"))
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -181,48 +219,28 @@ proptest! {
         // One request description per handler, whatever its exposures.
         prop_assert_eq!(counts(), (registrations.len(), 0));
 
-        // Answering describes nothing, and the compiled checks still hold.
+        // Answering describes nothing, and the compiled checks still hold
+        // on every exposure.
         block_on(async {
+            let too_long = "x".repeat(41);
             for (i, r) in registrations.iter().enumerate() {
-                let (good, too_long) = match r {
-                    Registration::Route => (
-                        api_event("GET", &format!("/weather/r{i}"), &[("city", "string", "Oslo")]),
-                        api_event("GET", &format!("/weather/r{i}"), &[("city", "string", &"x".repeat(41))]),
-                    ),
-                    Registration::Function => (
-                        function_event(&format!("weather_f{i}"), &[("city", "string", "Oslo")]),
-                        function_event(&format!("weather_f{i}"), &[("city", "string", &"x".repeat(41))]),
-                    ),
-                    Registration::Task => (
-                        json!({"task": format!("Weather{i}"), "input": {"city": "Oslo"}}),
-                        json!({"task": format!("Weather{i}"), "input": {"city": "x".repeat(41)}}),
-                    ),
-                    Registration::Action { tasks, .. } if *tasks > 0 => (
-                        json!({"task": format!("WeatherA{i}x0"), "input": {"city": "Oslo"}}),
-                        json!({"task": format!("WeatherA{i}x0"), "input": {"city": "x".repeat(41)}}),
-                    ),
-                    Registration::Action { routes, .. } if *routes > 0 => (
-                        api_event("GET", &format!("/weather/a{i}/0"), &[("city", "string", "Oslo")]),
-                        api_event("GET", &format!("/weather/a{i}/0"), &[("city", "string", &"x".repeat(41))]),
-                    ),
-                    Registration::Action { .. } => (
-                        function_event(&format!("weather_a{i}_0"), &[("city", "string", "Oslo")]),
-                        function_event(&format!("weather_a{i}_0"), &[("city", "string", &"x".repeat(41))]),
-                    ),
-                };
-                let ok = resolver.handle(good, common::context()).await;
-                let ok = ok.map(|raw| raw.get().to_owned()).unwrap_or_else(|e| format!("{e:?}"));
-                assert!(ok.contains("21.5"), "{r:?}: {ok}");
-                let refused = resolver.handle(too_long, common::context()).await;
-                let refused = refused.map(|raw| raw.get().to_owned()).unwrap_or_else(|e| format!("{e:?}"));
-                assert!(refused.contains("maxLength") || refused.contains("40"), "{r:?}: {refused}");
-                assert!(!refused.contains("21.5"), "{r:?}: {refused}");
+                for exposure in r.exposures(i) {
+                    let ok = answer(&resolver, exposure.invocation("Oslo")).await;
+                    assert!(ok.contains("21.5"), "{exposure:?}: {ok}");
+                    let refused = answer(&resolver, exposure.invocation(&too_long)).await;
+                    assert!(refused.contains("maxLength") || refused.contains("40"), "{exposure:?}: {refused}");
+                    assert!(!refused.contains("21.5"), "{exposure:?}: {refused}");
+                }
             }
         });
         prop_assert_eq!(counts(), (registrations.len(), 0));
 
         // Schemas describe each documented entry once, however often asked.
-        let documented: usize = registrations.iter().map(Registration::documented).sum();
+        let documented: usize = registrations
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.documented(i))
+            .sum();
         for _ in 0..2 {
             let _ = resolver.openapi_document();
             let _ = resolver.function_schema();
